@@ -1,0 +1,73 @@
+"""The typed answer that the Python API, the CLI, the UI and eval all share."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass
+class Passage:
+    """A retrieved chunk of an article, with its retrieval scores."""
+
+    chunk_id: str
+    article_id: str
+    title: str
+    source: str
+    url: str
+    published_at: str
+    text: str
+    start_char: int
+    end_char: int
+    score: float = 0.0  # fused score
+    dense: float | None = None  # cosine similarity with the question
+    bm25_rank: int | None = None
+
+
+@dataclass
+class Citation:
+    """A checked citation: marker `[n]` in the answer text points here."""
+
+    n: int
+    article_id: str
+    title: str
+    source: str
+    url: str
+    published_at: str
+    quote: str  # verbatim supporting sentence(s) from the article
+    start_char: int  # offsets of `quote` in the article body
+    end_char: int
+    support: float = 0.0  # 0..1 how well the cited passage supports the sentence(s)
+
+
+@dataclass
+class Timings:
+    retrieval_s: float = 0.0
+    first_token_s: float = 0.0
+    total_s: float = 0.0
+
+
+@dataclass
+class Answer:
+    """A cited answer, or a refusal."""
+
+    question: str
+    text: str  # with inline markers [1], [2] matching `citations`
+    citations: list[Citation] = field(default_factory=list)
+    refused: bool = False
+    unsupported: list[str] = field(default_factory=list)  # answer sentences no passage supports
+    contexts: list[Passage] = field(default_factory=list)
+    standalone_question: str = ""  # after follow-up rewriting
+    timings: Timings = field(default_factory=Timings)
+    llm: str = ""
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+
+    def to_json(self) -> dict[str, Any]:
+        """JSON form used by `newsdesk ask --json`, the HTTP API and eval results."""
+        data = asdict(self)
+        data["answer"] = data.pop("text")
+        data["citations"] = [
+            {k: v for k, v in c.items()} for c in data["citations"]
+        ]
+        return data
