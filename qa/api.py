@@ -1,0 +1,124 @@
+"""The public Python API used by the CLI, the UI and eval."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Any, Callable, Iterable, Iterator
+
+from qa.errors import NewsdeskError
+from qa.filters import Filters
+from qa.settings import Settings
+from qa.types import Answer
+
+
+class Newsdesk:
+    """Question answering over an article index: `Newsdesk(settings)` or `Newsdesk(data_dir=..., llm=...)`."""
+
+    def __init__(self, settings: Settings | None = None, **overrides: Any) -> None:
+        if settings is None:
+            settings = Settings(**overrides)
+        elif overrides:
+            settings = Settings(**{**settings.model_dump(), **overrides})
+        self.settings = settings
+        self._lock = threading.RLock()
+        self._engine: Any = None
+        self._catalog: Any = None
+
+    # Index side ------------------------------------------------------------------------------
+    @property
+    def catalog(self) -> Any:
+        if self._catalog is None:
+            from index import Catalog
+
+            self._catalog = Catalog(self.settings)
+        return self._catalog
+
+    def ingest(self, paths: Iterable[str | Path], prune: bool = False,
+               on_progress: Callable[..., Any] | None = None) -> Any:
+        from index import ingest
+
+        return ingest([str(p) for p in paths], self.settings, prune=prune, on_progress=on_progress)
+
+    def remove(self, targets: Iterable[str]) -> Any:
+        from index import remove
+
+        return remove(list(targets), self.settings)
+
+    def articles(self) -> list[Any]:
+        return self.catalog.articles()
+
+    def article(self, article_id: str) -> Any:
+        return self.catalog.get(article_id)
+
+    def sources(self) -> list[str]:
+        return self.catalog.sources()
+
+    # Answers -------------------------------------------------------------------------------------
+    def engine(self) -> Any:
+        """The answering pipeline, built on first use (loads the embedder and the LLM backend)."""
+        with self._lock:
+            if self._engine is None:
+                from index import get_embedder, open_store
+
+                from qa.engine import Engine
+                from qa.llms.factory import make_backend
+
+                backend = make_backend(self.settings)
+                self._engine = Engine(self.settings, self.catalog, open_store(self.settings),
+                                      get_embedder(self.settings), backend)
+            return self._engine
+
+    def ask(self, question: str, filters: Filters | None = None) -> Answer:
+        return _last(self.stream(question, filters))
+
+    def stream(self, question: str, filters: Filters | None = None) -> Iterator[str | Answer]:
+        return self._stream(question, filters, [])
+
+    def chat(self, messages: list[dict[str, str]], filters: Filters | None = None) -> Answer:
+        return _last(self.stream_chat(messages, filters))
+
+    def stream_chat(self, messages: list[dict[str, str]], filters: Filters | None = None) -> Iterator[str | Answer]:
+        _check_messages(messages)
+        return self._stream(messages[-1]["content"], filters, messages[:-1])
+
+    def _stream(self, question: str, filters: Filters | None, history: list[dict[str, str]]) -> Iterator[str | Answer]:
+        if not isinstance(question, str) or not question.strip():
+            raise NewsdeskError("the question is empty: ask something, e.g. \"When did the talks begin?\"")
+        if filters is not None and not isinstance(filters, Filters):
+            raise NewsdeskError("filters must be a qa.Filters(sources=..., since=..., until=..., article_ids=...)")
+        engine = self.engine()
+
+        def run() -> Iterator[str | Answer]:
+            with self._lock:  # one llama.cpp context: answer one question at a time
+                yield from engine.stream(question.strip(), filters, history)
+
+        return run()
+
+    def info(self) -> dict[str, Any]:
+        s = self.settings
+        model = {"local": str(s.llm_model_path or "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"),
+                 "openai": s.openai_model, "ollama": s.ollama_model, "extractive": "none"}[s.llm]
+        from index import open_store
+
+        return {"llm": s.llm, "llm_model": model, "embed_model": s.embed_model,
+                "articles": len(self.catalog.articles()), "chunks": open_store(s).count(), "data_dir": str(s.data_dir)}
+
+
+def _last(stream: Iterator[str | Answer]) -> Answer:
+    answer = None
+    for item in stream:
+        if isinstance(item, Answer):
+            answer = item
+    assert answer is not None, "the engine always ends a stream with an Answer"
+    return answer
+
+
+def _check_messages(messages: list[dict[str, str]]) -> None:
+    if not messages or not isinstance(messages, list):
+        raise NewsdeskError("chat messages are empty: pass [{\"role\": \"user\", \"content\": \"...\"}]")
+    for i, m in enumerate(messages):
+        if not isinstance(m, dict) or m.get("role") not in ("user", "assistant") or not isinstance(m.get("content"), str):
+            raise NewsdeskError(f"chat message {i} must be {{\"role\": \"user\"|\"assistant\", \"content\": str}}")
+    if messages[-1]["role"] != "user":
+        raise NewsdeskError("the last chat message must be the user's question (role 'user')")

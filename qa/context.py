@@ -1,0 +1,137 @@
+"""Context compression: from the retrieved chunks, the sentences most similar to the question, grouped into
+numbered sources (one per article), with every sentence's offsets in the article body."""
+
+from __future__ import annotations
+
+import re
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from qa.retrieval.hits import Hit
+from qa.text import Sentence, split_sentences, tokens
+
+_INJECTION = re.compile(
+    r"\b(ignore|disregard|forget)\b.{0,40}\b(instructions?|prompts?|rules|above|previous)\b|"
+    r"\b(you are now|system prompt|as an ai|new instructions?)\b|</?\s*(source|sources|system|user|assistant)\b|<\|im_",
+    re.I,
+)
+
+
+def looks_like_instruction(text: str) -> bool:
+    """Article sentences addressed to an AI ("ignore previous instructions ...") are kept out of prompts."""
+    return bool(_INJECTION.search(text))
+
+
+@dataclass
+class Source:
+    """One numbered source in the prompt: an article and the sentences chosen from it."""
+
+    n: int
+    article_id: str
+    title: str
+    source: str
+    url: str
+    published_at: str
+    body: str
+    candidates: list[Sentence]  # sentences of the retrieved chunks (quote search space)
+    vectors: np.ndarray  # embeddings of `candidates`
+    selected: list[int] = field(default_factory=list)  # indices into candidates, document order
+
+    def excerpt(self) -> str:
+        """The selected sentences, '…' between non-adjacent ones."""
+        parts: list[str] = []
+        prev = None
+        for i in self.selected:
+            if prev is not None and i != prev + 1:
+                parts.append("…")
+            parts.append(self.candidates[i].text)
+            prev = i
+        return " ".join(parts)
+
+
+class SentenceCache:
+    """Article sentences and their embeddings, reused across questions until the index changes."""
+
+    def __init__(self, catalog: Any, embedder: Any, max_articles: int = 512) -> None:
+        self.catalog, self.embedder = catalog, embedder
+        self._generation: int | None = None
+        self._bodies: OrderedDict[str, Any] = OrderedDict()
+        self._vectors: dict[tuple[str, int, int], np.ndarray] = {}
+        self.max_articles = max_articles
+
+    def _check(self) -> None:
+        if self.catalog.generation != self._generation:
+            self._generation = self.catalog.generation
+            self._bodies.clear()
+            self._vectors.clear()
+
+    def article(self, article_id: str) -> tuple[Any, list[Sentence]]:
+        self._check()
+        if article_id not in self._bodies:
+            art = self.catalog.get(article_id)
+            body = art.body if art is not None else ""
+            self._bodies[article_id] = (art, split_sentences(body))
+            if len(self._bodies) > self.max_articles:
+                self._bodies.popitem(last=False)
+        return self._bodies[article_id]
+
+    def vectors(self, article_id: str, sentences: list[Sentence]) -> np.ndarray:
+        keys = [(article_id, s.start, s.end) for s in sentences]
+        missing = [i for i, k in enumerate(keys) if k not in self._vectors]
+        if missing:
+            embedded = self.embedder.embed_documents([sentences[i].text for i in missing])
+            for i, vec in zip(missing, embedded):
+                self._vectors[keys[i]] = np.asarray(vec, dtype=np.float32)
+        if not keys:
+            return np.zeros((0, 1), dtype=np.float32)
+        return np.stack([self._vectors[k] for k in keys])
+
+
+def build_sources(hits: list[Hit], question: str, q_vec: np.ndarray, cache: SentenceCache,
+                  max_sentences: int) -> list[Source]:
+    """Pick the best `max_sentences` sentences (at least the best one of each article) and number the articles."""
+    by_article: OrderedDict[str, list[Hit]] = OrderedDict()
+    for hit in hits:
+        by_article.setdefault(hit.article_id, []).append(hit)
+    q_tokens = set(tokens(question))
+    sources: list[Source] = []
+    scored: list[tuple[float, int, int]] = []  # (score, source index, candidate index)
+    for rank, (article_id, article_hits) in enumerate(by_article.items()):
+        article, sentences = cache.article(article_id)
+        if article is None:
+            continue
+        spans = [(int(h.meta.get("start_char", 0)), int(h.meta.get("end_char", 0))) for h in article_hits]
+        title_folded = article.title.strip().lower()
+        candidates = [s for s in sentences
+                      if any(s.start < b and a < s.end for a, b in spans)
+                      and s.text.strip().lower() != title_folded and not looks_like_instruction(s.text)]
+        if not candidates:
+            continue
+        vectors = cache.vectors(article_id, candidates)
+        src = Source(0, article_id, article.title, article.source, article.url, article.published_at,
+                     article.body, candidates, vectors)
+        sources.append(src)
+        sims = vectors @ q_vec
+        for i, s in enumerate(candidates):
+            lexical = len(q_tokens & set(tokens(s.text))) / len(q_tokens) if q_tokens else 0.0
+            scored.append((float(sims[i]) + 0.3 * lexical - 0.02 * rank, len(sources) - 1, i))
+    scored.sort(key=lambda x: -x[0])
+    chosen: set[tuple[int, int]] = set()
+    for _, si, ci in scored:  # the best sentence of each article first (diversity), in rank order
+        if len({s for s, _ in chosen}) < len(sources) and si not in {s for s, _ in chosen}:
+            chosen.add((si, ci))
+        if len(chosen) >= max_sentences:
+            break
+    for _, si, ci in scored:
+        if len(chosen) >= max_sentences:
+            break
+        chosen.add((si, ci))
+    for si, src in enumerate(sources):
+        src.selected = sorted(ci for s, ci in chosen if s == si)
+    kept = [s for s in sources if s.selected]
+    for n, src in enumerate(kept, start=1):
+        src.n = n
+    return kept

@@ -1,0 +1,75 @@
+"""The answering pipeline: rewrite → retrieve → gate → compress → generate → check citations."""
+
+from __future__ import annotations
+
+import time
+from typing import Any, Iterator
+
+from qa.citations import check_claims, parse_claims, render
+from qa.context import SentenceCache, Source, build_sources
+from qa.filters import Filters
+from qa.llms.base import ChatBackend
+from qa.prompting import REFUSAL, answer_messages, is_refusal
+from qa.retrieval.retriever import Retrieval, Retriever
+from qa.rewrite import rewrite
+from qa.types import Answer, Timings
+
+
+class Engine:
+    """Answers questions over one index with one backend."""
+
+    def __init__(self, settings: Any, catalog: Any, store: Any, embedder: Any, backend: ChatBackend) -> None:
+        self.settings, self.embedder, self.backend = settings, embedder, backend
+        self.retriever = Retriever(settings, catalog, store, embedder)
+        self.sentences = SentenceCache(catalog, embedder)
+
+    def stream(self, question: str, filters: Filters | None = None,
+               history: list[dict[str, str]] | None = None) -> Iterator[str | Answer]:
+        """Text pieces as they are generated, then the checked `Answer`."""
+        started = time.perf_counter()
+        standalone = rewrite(question, history or [], self.backend)
+        found = self.retriever.retrieve(standalone, filters)
+        answer = Answer(question=question, text="", contexts=[h.to_passage() for h in found.hits],
+                        standalone_question=standalone, llm=self.backend.name)
+        answer.timings = Timings(retrieval_s=time.perf_counter() - started)
+        sources = build_sources(found.hits, standalone, found.query_vector, self.sentences,
+                                self.settings.context_sentences) if found.relevant_enough else []
+        if not sources:
+            yield from self._refuse(answer, started)
+            return
+        raw_parts: list[str] = []
+        for piece in self._generate(standalone, found, sources):
+            if not raw_parts:
+                answer.timings.first_token_s = time.perf_counter() - started
+            raw_parts.append(piece)
+            yield piece
+        self._check("".join(raw_parts), sources, answer)
+        answer.prompt_tokens, answer.completion_tokens = self.backend.last_usage
+        answer.timings.total_s = time.perf_counter() - started
+        yield answer
+
+    def _generate(self, question: str, found: Retrieval, sources: list[Source]) -> Iterator[str]:
+        if not self.backend.generates:
+            text = self.backend.answer(question, found.query_vector, sources)  # type: ignore[attr-defined]
+            yield text if text else REFUSAL
+            return
+        yield from self.backend.stream(answer_messages(question, sources), self.settings.llm_max_tokens)
+
+    def _check(self, raw: str, sources: list[Source], answer: Answer) -> None:
+        """Validate and renumber citations, check support, decide refusal."""
+        claims = [c for c in parse_claims(raw) if not is_refusal(c.text)]
+        if claims:
+            vectors = self.embedder.embed_documents([c.text for c in claims])
+            check_claims(claims, vectors, sources, self.settings.support_threshold)
+        checked = render(claims, sources)
+        if checked.supported_claims == 0:
+            answer.text, answer.refused, answer.unsupported = REFUSAL, True, checked.unsupported
+            return
+        answer.text, answer.citations, answer.unsupported = checked.text, checked.citations, checked.unsupported
+
+    def _refuse(self, answer: Answer, started: float) -> Iterator[str | Answer]:
+        """Nothing relevant was retrieved: refuse without calling the LLM."""
+        answer.text, answer.refused = REFUSAL, True
+        answer.timings.first_token_s = answer.timings.total_s = time.perf_counter() - started
+        yield REFUSAL
+        yield answer

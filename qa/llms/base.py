@@ -1,0 +1,59 @@
+"""The interface the engine needs from an LLM: stream chat text, count tokens."""
+
+from __future__ import annotations
+
+from typing import Any, Iterator
+
+Messages = list[dict[str, str]]
+
+
+class ChatBackend:
+    """A chat model. `stream` yields text pieces; `last_usage` holds (prompt, completion) token counts."""
+
+    name = "base"
+    model = ""
+    generates = True  # False for the extractive mode (no LLM)
+
+    def __init__(self) -> None:
+        self.last_usage: tuple[int, int] = (0, 0)
+
+    def stream(self, messages: Messages, max_tokens: int) -> Iterator[str]:
+        raise NotImplementedError
+
+    def complete(self, messages: Messages, max_tokens: int) -> str:
+        return "".join(self.stream(messages, max_tokens))
+
+    def count_tokens(self, text: str) -> int:
+        """Rough count (≈ 4 characters a token) for servers that report no usage."""
+        return max(1, len(text) // 4) if text else 0
+
+
+def to_llama_messages(messages: Messages) -> list[Any]:
+    from llama_index.core.llms import ChatMessage, MessageRole
+
+    roles = {"system": MessageRole.SYSTEM, "user": MessageRole.USER, "assistant": MessageRole.ASSISTANT}
+    return [ChatMessage(role=roles[m["role"]], content=m["content"]) for m in messages]
+
+
+class LlamaIndexChat(ChatBackend):
+    """Adapter for a llama-index LLM instance (created explicitly, never via llama-index's global Settings)."""
+
+    def __init__(self, llm: Any, name: str, model: str) -> None:
+        super().__init__()
+        self.llm, self.name, self.model = llm, name, model
+
+    def stream(self, messages: Messages, max_tokens: int) -> Iterator[str]:
+        prompt_text = "\n".join(m["content"] for m in messages)
+        completion: list[str] = []
+        for chunk in self.llm.stream_chat(to_llama_messages(messages), **self._kwargs(max_tokens)):
+            delta = chunk.delta or ""
+            if delta:
+                completion.append(delta)
+                yield delta
+        self.last_usage = self._usage(prompt_text, "".join(completion))
+
+    def _kwargs(self, max_tokens: int) -> dict[str, Any]:
+        return {"max_tokens": max_tokens}
+
+    def _usage(self, prompt: str, completion: str) -> tuple[int, int]:
+        return self.count_tokens(prompt), self.count_tokens(completion)

@@ -1,0 +1,73 @@
+"""Reciprocal-rank fusion, metadata boosts, and per-article diversification."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from qa.retrieval.hits import Hit
+
+
+def rrf(ranked_lists: list[list[Hit]], k: int, weights: list[float] | None = None) -> list[Hit]:
+    """Merge ranked lists: score = Σ weight / (k + rank); a chunk keeps the best of its dense/BM25 fields."""
+    merged: dict[str, Hit] = {}
+    weights = weights or [1.0] * len(ranked_lists)
+    for hits, weight in zip(ranked_lists, weights):
+        for rank, hit in enumerate(hits, start=1):
+            target = merged.get(hit.chunk_id)
+            if target is None:
+                target = merged[hit.chunk_id] = Hit(hit.chunk_id, hit.meta, hit.text, score=0.0)
+            target.score += weight / (k + rank)
+            if hit.dense is not None:
+                target.dense = max(target.dense if target.dense is not None else -1.0, hit.dense)
+            if hit.bm25 is not None:
+                target.bm25 = max(target.bm25 or 0.0, hit.bm25)
+                target.bm25_rank = min(target.bm25_rank or hit.bm25_rank or 10**9, hit.bm25_rank or 10**9)
+            target.tags |= hit.tags
+    return sorted(merged.values(), key=lambda h: -h.score)
+
+
+def boost(hits: list[Hit], sources: list[str], date_ranges: list[tuple[int, int]], latest: bool,
+          factor: float = 1.5) -> list[Hit]:
+    """Prefer hits from named publications, mentioned dates, and (for 'latest') newer articles."""
+    if not (sources or date_ranges or latest):
+        return hits
+    stamps = [int(h.meta.get("published_ts", -1)) for h in hits]
+    known = [s for s in stamps if s > 0]
+    lo, hi = (min(known), max(known)) if known else (0, 0)
+    for hit, ts in zip(hits, stamps):
+        mult = 1.0
+        if sources and hit.meta.get("source") in sources:
+            mult *= factor
+        if date_ranges and any(a <= ts < b for a, b in date_ranges):
+            mult *= factor
+        if latest and ts > 0 and hi > lo:
+            mult *= 1.0 + 0.5 * (ts - lo) / (hi - lo)
+        hit.score *= mult
+    return sorted(hits, key=lambda h: -h.score)
+
+
+def diversify(hits: list[Hit], per_article: int) -> list[Hit]:
+    """Keep at most `per_article` chunks per article, then interleave so the best chunk of each article comes first."""
+    seen: dict[str, int] = defaultdict(int)
+    firsts: list[Hit] = []
+    rest: list[Hit] = []
+    for hit in hits:
+        n = seen[hit.article_id]
+        if n >= per_article:
+            continue
+        seen[hit.article_id] = n + 1
+        (firsts if n == 0 else rest).append(hit)
+    return firsts + rest
+
+
+def interleave(lists: list[list[Hit]]) -> list[Hit]:
+    """Round-robin merge, skipping duplicates: each sub-query contributes its best results early."""
+    out: list[Hit] = []
+    seen: set[str] = set()
+    depth = max((len(x) for x in lists), default=0)
+    for i in range(depth):
+        for hits in lists:
+            if i < len(hits) and hits[i].chunk_id not in seen:
+                seen.add(hits[i].chunk_id)
+                out.append(hits[i])
+    return out

@@ -1,0 +1,107 @@
+"""The retrieval pipeline: analyse → dense + BM25 per (sub-)query → fuse → boost → merge → diversify."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from qa.filters import Filters, and_where
+from qa.retrieval.bm25 import BM25Cache
+from qa.retrieval.dense import dense_search
+from qa.retrieval.fusion import boost, diversify, interleave, rrf
+from qa.retrieval.hits import Hit
+from qa.retrieval.query_analysis import QueryPlan, SubQuery, analyze
+
+STRONG_BM25_COVERAGE = 0.75  # idf-weighted share of question terms in the best keyword hit
+
+
+@dataclass
+class Retrieval:
+    question: str
+    hits: list[Hit]  # ranked, diversified by article
+    plan: QueryPlan
+    query_vector: np.ndarray
+    best_dense: float = -1.0
+    bm25_coverage: float = 0.0
+    seconds: float = 0.0
+    sub_hits: list[list[Hit]] = field(default_factory=list)
+    min_relevance: float = 0.3
+
+    @property
+    def relevant_enough(self) -> bool:
+        """False when neither the embedding nor keywords find anything close to the question."""
+        return bool(self.hits) and (self.best_dense >= self.min_relevance or self.bm25_coverage >= STRONG_BM25_COVERAGE)
+
+
+class Retriever:
+    """Hybrid retriever over one index; all collaborators come from `index`'s public API."""
+
+    def __init__(self, settings: Any, catalog: Any, store: Any, embedder: Any) -> None:
+        self.settings, self.catalog, self.store, self.embedder = settings, catalog, store, embedder
+        self.bm25 = BM25Cache()
+        self._meta_generation: int | None = None
+        self._sources: list[str] = []
+        self._newest_ts: int | None = None
+
+    def corpus_facts(self) -> tuple[list[str], int | None]:
+        """Publication names and the newest article date, cached per index generation."""
+        generation = self.catalog.generation
+        if generation != self._meta_generation:
+            self._sources = list(self.catalog.sources())
+            stamps = [r.published_ts for r in self.catalog.articles() if (r.published_ts or -1) > 0]
+            self._newest_ts = max(stamps) if stamps else None
+            self._meta_generation = generation
+        return self._sources, self._newest_ts
+
+    def retrieve(self, question: str, filters: Filters | None = None, limit: int | None = None) -> Retrieval:
+        """Ranked, article-diverse hits for the question (at most `limit`, default `settings.top_k`)."""
+        started = time.perf_counter()
+        s = self.settings
+        filters = filters or Filters()
+        sources, newest = self.corpus_facts()
+        plan = analyze(question, sources, newest)
+        vector = self.embedder.embed_query(question)
+        bm25 = self.bm25.get(self.catalog)
+        dense = dense_search(self.store, vector, s.dense_k, filters.where())
+        keyword = bm25.search(question, s.bm25_k, filters.matches)
+        main = boost(self._fuse(dense, keyword), plan.sources, plan.date_ranges, plan.latest)
+        subs = [self._sub(sq, filters, bm25, vector if sq.text == question else None, plan) for sq in plan.subqueries]
+        merged = interleave([main, *subs]) if subs else main
+        ranked = diversify(merged, per_article=2)[: limit or s.top_k]
+        result = Retrieval(question, ranked, plan, vector, sub_hits=subs, min_relevance=s.min_relevance)
+        result.best_dense = max((h.dense for h in dense if h.dense is not None), default=-1.0)
+        result.bm25_coverage = bm25.coverage(question, keyword[0]) if keyword else 0.0
+        result.seconds = time.perf_counter() - started
+        return result
+
+    def _fuse(self, dense: list[Hit], keyword: list[Hit]) -> list[Hit]:
+        mode = self.settings.fusion
+        if mode == "dense":
+            return rrf([dense], self.settings.rrf_k)
+        if mode == "bm25":
+            return rrf([keyword], self.settings.rrf_k)
+        return rrf([dense, keyword], self.settings.rrf_k)
+
+    def _sub(self, sq: SubQuery, filters: Filters, bm25: Any, vector: np.ndarray | None, plan: QueryPlan) -> list[Hit]:
+        """Results for one part of a multi-part question, restricted to its publication/date when it names one."""
+        clauses = [c for c in [filters.where()] if c]
+        if sq.sources:
+            clauses.append({"source": {"$in": sq.sources}})
+        if sq.date_range:
+            clauses.append({"published_ts": {"$gte": sq.date_range[0]}})
+            clauses.append({"published_ts": {"$lt": sq.date_range[1]}})
+
+        def keep(meta: dict[str, Any]) -> bool:
+            if not filters.matches(meta) or (sq.sources and meta.get("source") not in sq.sources):
+                return False
+            ts = int(meta.get("published_ts", -1))
+            return not sq.date_range or sq.date_range[0] <= ts < sq.date_range[1]
+
+        k = max(5, self.settings.dense_k // 3)
+        vec = vector if vector is not None else self.embedder.embed_query(sq.text)
+        dense = dense_search(self.store, vec, k, and_where(clauses))
+        keyword = bm25.search(sq.text, k, keep)
+        return boost(self._fuse(dense, keyword), [], plan.date_ranges, plan.latest)
