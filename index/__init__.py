@@ -1,0 +1,32 @@
+"""Ingestion: files and feeds → articles → chunks → embeddings in Chroma, tracked in a SQLite ledger.
+
+Public API (docs/ARCHITECTURE.md); `qa` imports only these names.
+"""
+
+from index.embedding import Embedder, get_embedder, register_backend
+from index.errors import IngestError
+from index.ledger import ArticleRecord, Catalog
+from index.loaders import ACCEPTED
+from index.models import Article, Chunk, FileResult, IngestReport
+from index.pipeline import ingest, remove
+from index.settings import IndexSettings
+from index.store import ChunkStore, open_store
+
+__all__ = [
+    "ACCEPTED",
+    "Article",
+    "ArticleRecord",
+    "Catalog",
+    "Chunk",
+    "ChunkStore",
+    "Embedder",
+    "FileResult",
+    "IndexSettings",
+    "IngestError",
+    "IngestReport",
+    "get_embedder",
+    "ingest",
+    "open_store",
+    "register_backend",
+    "remove",
+]

@@ -1,0 +1,222 @@
+"""The ingest ledger (SQLite, WAL): what is indexed, from which file, and whether Chroma holds it yet.
+
+Articles are `pending` from before their chunks are written to Chroma until after; `deleting` while
+their chunks are removed. Anything not `done` at the start of an ingest is repaired first (see pipeline).
+`Catalog` is the read side that `qa` uses.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from index.models import Article, Chunk
+from index.settings import IndexSettings
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS articles (
+    id TEXT PRIMARY KEY,
+    title TEXT NOT NULL, source TEXT NOT NULL, url TEXT NOT NULL, author TEXT NOT NULL,
+    published_at TEXT NOT NULL, published_ts INTEGER NOT NULL,
+    origin TEXT NOT NULL, file TEXT NOT NULL, body TEXT NOT NULL, content_hash TEXT NOT NULL,
+    chunks INTEGER NOT NULL DEFAULT 0, state TEXT NOT NULL CHECK (state IN ('pending', 'done', 'deleting'))
+);
+CREATE INDEX IF NOT EXISTS articles_file ON articles(file);
+CREATE INDEX IF NOT EXISTS articles_origin ON articles(origin);
+CREATE TABLE IF NOT EXISTS chunks (
+    id TEXT PRIMARY KEY, article_id TEXT NOT NULL, idx INTEGER NOT NULL,
+    start_char INTEGER NOT NULL, end_char INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS chunks_article ON chunks(article_id);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
+INSERT OR IGNORE INTO meta VALUES ('generation', 0);
+"""
+ARTICLE_FIELDS = "id, title, source, url, author, published_at, published_ts, origin, file, body, content_hash, chunks, state"
+
+
+@dataclass
+class ArticleRecord:
+    """An indexed article without its body (for listings)."""
+
+    id: str
+    title: str
+    source: str
+    url: str
+    author: str
+    published_at: str
+    published_ts: int
+    origin: str
+    chunks: int
+
+
+@dataclass
+class LedgerRow:
+    """What the ledger holds about one article (for the pipeline's change detection)."""
+
+    id: str
+    content_hash: str
+    origin: str
+    file: str
+    state: str
+
+
+class Ledger:
+    """Read/write access to the ledger database."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.db = sqlite3.connect(str(path), timeout=60, isolation_level=None, check_same_thread=False)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db.executescript(SCHEMA)
+
+    def close(self) -> None:
+        self.db.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.db
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+    # reads ---------------------------------------------------------------------------------
+    def row(self, article_id: str) -> LedgerRow | None:
+        found = self.db.execute(
+            "SELECT id, content_hash, origin, file, state FROM articles WHERE id = ?", (article_id,)
+        ).fetchone()
+        return LedgerRow(*found) if found else None
+
+    def ids_in_file(self, file: str) -> set[str]:
+        return {r[0] for r in self.db.execute("SELECT id FROM articles WHERE file = ?", (file,))}
+
+    def files_under(self, folder: str) -> set[str]:
+        prefix = folder.rstrip("/") + "/"
+        rows = self.db.execute("SELECT DISTINCT file FROM articles WHERE substr(file, 1, ?) = ?", (len(prefix), prefix))
+        return {r[0] for r in rows}
+
+    def unfinished(self) -> list[tuple[Article, str]]:
+        """Articles left `pending` or `deleting` by an interrupted run, with their state."""
+        rows = self.db.execute(f"SELECT {ARTICLE_FIELDS} FROM articles WHERE state != 'done'").fetchall()
+        return [(_article(r), r[12]) for r in rows]
+
+    def ids_at_origin(self, origin: str) -> set[str]:
+        return {r[0] for r in self.db.execute("SELECT id FROM articles WHERE origin = ?", (origin,))}
+
+    def describe(self, article_ids: Iterable[str]) -> list[tuple[str, str, str]]:
+        """(id, title, origin) of these articles, in the given order."""
+        found = []
+        for article_id in article_ids:
+            row = self.db.execute("SELECT id, title, origin FROM articles WHERE id = ?", (article_id,)).fetchone()
+            if row:
+                found.append(tuple(row))
+        return found
+
+    def file_of(self, article_id: str) -> str:
+        found = self.db.execute("SELECT file FROM articles WHERE id = ?", (article_id,)).fetchone()
+        return found[0] if found else ""
+
+    # writes --------------------------------------------------------------------------------
+    def mark_pending(self, items: Iterable[tuple[Article, str, list[Chunk]]]) -> None:
+        """Record new/changed articles (with their chunk spans) as `pending`, before Chroma is touched."""
+        with self.transaction() as db:
+            for article, file, chunks in items:
+                db.execute("DELETE FROM chunks WHERE article_id = ?", (article.id,))
+                db.execute(
+                    f"INSERT OR REPLACE INTO articles ({ARTICLE_FIELDS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,'pending')",
+                    (article.id, article.title, article.source, article.url, article.author, article.published_at,
+                     article.published_ts, article.origin, file, article.body, article.content_hash, len(chunks)),
+                )
+                db.executemany(
+                    "INSERT INTO chunks (id, article_id, idx, start_char, end_char) VALUES (?,?,?,?,?)",
+                    [(c.id, c.article_id, c.index, c.start_char, c.end_char) for c in chunks],
+                )
+
+    def mark_done(self, article_ids: Iterable[str]) -> None:
+        with self.transaction() as db:
+            db.executemany("UPDATE articles SET state = 'done' WHERE id = ?", [(i,) for i in article_ids])
+            _bump(db)
+
+    def mark_deleting(self, article_ids: Iterable[str]) -> None:
+        with self.transaction() as db:
+            db.executemany("UPDATE articles SET state = 'deleting' WHERE id = ?", [(i,) for i in article_ids])
+
+    def forget(self, article_ids: Iterable[str]) -> None:
+        """Drop articles (after their Chroma chunks are gone)."""
+        ids = [(i,) for i in article_ids]
+        with self.transaction() as db:
+            db.executemany("DELETE FROM chunks WHERE article_id = ?", ids)
+            db.executemany("DELETE FROM articles WHERE id = ?", ids)
+            _bump(db)
+
+    def move(self, article_id: str, origin: str, file: str) -> None:
+        """An unchanged article now comes from another place."""
+        with self.transaction() as db:
+            db.execute("UPDATE articles SET origin = ?, file = ? WHERE id = ?", (origin, file, article_id))
+
+
+def _bump(db: sqlite3.Connection) -> None:
+    db.execute("UPDATE meta SET value = value + 1 WHERE key = 'generation'")
+
+
+def _article(row: tuple) -> Article:
+    return Article(id=row[0], title=row[1], source=row[2], url=row[3], author=row[4], published_at=row[5],
+                   published_ts=row[6], origin=row[7], body=row[9], content_hash=row[10])
+
+
+class Catalog:
+    """Read side of the ledger: what is indexed. Cheap to create; reads are always current."""
+
+    def __init__(self, settings: IndexSettings) -> None:
+        self._ledger = Ledger(settings.ledger_path)
+        self._db = self._ledger.db
+
+    def close(self) -> None:
+        self._ledger.close()
+
+    def articles(self) -> list[ArticleRecord]:
+        """Every indexed article, newest first (unknown dates last)."""
+        rows = self._db.execute(
+            "SELECT id, title, source, url, author, published_at, published_ts, origin, chunks FROM articles "
+            "WHERE state = 'done' ORDER BY published_ts DESC, title"
+        )
+        return [ArticleRecord(*r) for r in rows]
+
+    def get(self, article_id: str) -> Article | None:
+        row = self._db.execute(f"SELECT {ARTICLE_FIELDS} FROM articles WHERE id = ? AND state = 'done'",
+                               (article_id,)).fetchone()
+        return _article(row) if row else None
+
+    def iter_chunks(self) -> Iterator[Chunk]:
+        """Every stored chunk with its text, article by article in chunk order."""
+        articles = self._db.execute("SELECT id, body FROM articles WHERE state = 'done' ORDER BY id").fetchall()
+        for article_id, body in articles:
+            spans = self._db.execute(
+                "SELECT idx, start_char, end_char FROM chunks WHERE article_id = ? ORDER BY idx", (article_id,)
+            ).fetchall()
+            for idx, start, end in spans:
+                yield Chunk(id=f"{article_id}:{idx}", article_id=article_id, index=idx, text=body[start:end],
+                            start_char=start, end_char=end)
+
+    def chunk_count(self) -> int:
+        row = self._db.execute(
+            "SELECT COUNT(*) FROM chunks JOIN articles ON articles.id = chunks.article_id WHERE state = 'done'"
+        ).fetchone()
+        return int(row[0])
+
+    @property
+    def generation(self) -> int:
+        return int(self._db.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()[0])
+
+    def sources(self) -> list[str]:
+        rows = self._db.execute("SELECT DISTINCT source FROM articles WHERE state = 'done' AND source != '' ORDER BY source")
+        return [r[0] for r in rows]
+
+    def __len__(self) -> int:
+        return int(self._db.execute("SELECT COUNT(*) FROM articles WHERE state = 'done'").fetchone()[0])

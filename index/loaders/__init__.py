@@ -1,0 +1,104 @@
+"""Input formats → `Article`s. `discover` lists inputs; `load_input` reads one (file or feed URL)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+
+from index.errors import InputProblem
+from index.loaders.common import decode_text
+from index.loaders.csv import load_csv
+from index.loaders.feed import load_feed
+from index.loaders.html import load_html
+from index.loaders.jsonl import load_json, load_jsonl
+from index.loaders.records import ItemFailure
+from index.loaders.text import load_markdown, load_text
+from index.models import Article
+
+Loaded = Iterator[Article | ItemFailure]
+TEXT_LOADERS: dict[str, Callable[[str, str], Iterable[Article | ItemFailure]]] = {
+    ".txt": load_text,
+    ".md": load_markdown,
+    ".markdown": load_markdown,
+    ".html": load_html,
+    ".htm": load_html,
+    ".json": load_json,
+    ".jsonl": load_jsonl,
+    ".ndjson": load_jsonl,
+    ".csv": load_csv,
+}
+FEED_EXTENSIONS = (".xml", ".rss", ".atom")
+ACCEPTED = tuple(TEXT_LOADERS) + FEED_EXTENSIONS
+
+__all__ = ["ACCEPTED", "ItemFailure", "discover", "is_url", "load_input", "Loaded"]
+
+
+def is_url(target: str) -> bool:
+    return target.startswith(("http://", "https://"))
+
+
+def discover(target: str) -> list[str]:
+    """The inputs behind one target: a URL, a file, or every non-hidden file below a folder (sorted)."""
+    if is_url(target):
+        return [target]
+    path = Path(target).expanduser()
+    if not path.is_dir():
+        return [str(path.resolve()) if path.exists() else str(path)]
+    found = []
+    for file in sorted(path.resolve().rglob("*")):
+        relative = file.relative_to(path.resolve())
+        if file.is_file() and not any(part.startswith(".") for part in relative.parts):
+            found.append(str(file))
+    return found
+
+
+def load_input(target: str, max_bytes: int, timeout_s: float) -> Loaded:
+    """Articles (and per-record failures) of one input; whole-input problems raise `InputProblem`."""
+    if is_url(target):
+        yield from load_feed(fetch_url(target, max_bytes, timeout_s), target)
+        return
+    path = Path(target)
+    suffix = path.suffix.lower()
+    if not path.exists():
+        raise InputProblem("no such file or folder; check the path")
+    if suffix not in ACCEPTED:
+        raise InputProblem(f"unsupported file type '{suffix or path.name}'; accepted: {', '.join(ACCEPTED)}")
+    data = read_limited(path, max_bytes)
+    if suffix in FEED_EXTENSIONS:
+        yield from load_feed(data, target)
+    else:
+        yield from TEXT_LOADERS[suffix](decode_text(data), target)
+
+
+def read_limited(path: Path, max_bytes: int) -> bytes:
+    size = path.stat().st_size
+    if size > max_bytes:
+        raise InputProblem(
+            f"the file is {size / 1e6:.1f} MB, over the {max_bytes / 1e6:g} MB limit; "
+            "raise max_file_mb (NEWSDESK_MAX_FILE_MB) or split the file"
+        )
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise InputProblem(f"cannot read the file ({exc.strerror}); check its permissions") from None
+
+
+def fetch_url(url: str, max_bytes: int, timeout_s: float) -> bytes:
+    """Download a feed, refusing more than `max_bytes`."""
+    import httpx
+
+    try:
+        with httpx.stream("GET", url, timeout=timeout_s, follow_redirects=True) as response:
+            if response.status_code >= 400:
+                raise InputProblem(f"the server answered HTTP {response.status_code}; check the feed URL")
+            chunks, total = [], 0
+            for chunk in response.iter_bytes():
+                total += len(chunk)
+                if total > max_bytes:
+                    raise InputProblem(
+                        f"the feed is over the {max_bytes / 1e6:g} MB limit; raise max_file_mb (NEWSDESK_MAX_FILE_MB)"
+                    )
+                chunks.append(chunk)
+            return b"".join(chunks)
+    except httpx.HTTPError as exc:
+        raise InputProblem(f"cannot fetch the feed ({type(exc).__name__}: {exc}); check the URL and network") from None

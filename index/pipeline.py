@@ -1,0 +1,237 @@
+"""ingest() and remove(): files → articles → chunks → embeddings → Chroma, tracked in the ledger.
+
+Articles stream through: each input is parsed item by item, changed articles are chunked and buffered,
+and the buffer is embedded and written in batches across articles. Unchanged articles (same id and content
+hash) cost no embedding at all. See docs/ARCHITECTURE.md for the crash-safety protocol.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from index.chunking import chunk_budget, chunk_spans, fit_title
+from index.embedding import Embedder, get_embedder
+from index.errors import InputProblem
+from index.ledger import Ledger
+from index.loaders import ItemFailure, discover, is_url, load_input
+from index.models import Article, Chunk, FileResult, IngestReport
+from index.settings import IndexSettings
+from index.store import ChunkStore, open_store
+from index.timelimit import ParseTimeout, iterate_with_limit
+
+Progress = Callable[[int, int, int], None]  # (inputs done, inputs total, chunks embedded so far)
+Pending = tuple[Article, str, list[Chunk]]  # article, the file it came from, its chunks
+
+
+def ingest(
+    paths: str | Path | Iterable[str | Path],
+    settings: IndexSettings,
+    prune: bool = False,
+    on_progress: Progress | None = None,
+) -> IngestReport:
+    """Index files, folders (recursively) and feed URLs. Bad inputs become failed results; nothing raises for them.
+
+    With `prune=True`, articles whose origin file no longer exists below one of the given folders are removed.
+    """
+    started = time.monotonic()
+    targets = [str(p) for p in ([paths] if isinstance(paths, (str, Path)) else paths)]
+    with _Run(settings, on_progress) as run:
+        run.recover()
+        inputs = [found for target in targets for found in discover(target)]
+        for done, target in enumerate(inputs, start=1):
+            run.ingest_input(target)
+            run.progress(done, len(inputs))
+        run.flush()
+        if prune:
+            run.prune([t for t in targets if not is_url(t) and Path(t).expanduser().is_dir()])
+        run.report.seconds = time.monotonic() - started
+        return run.report
+
+
+def remove(targets: Iterable[str | Path], settings: IndexSettings) -> IngestReport:
+    """Remove articles by id, or every article from a file / below a folder."""
+    started = time.monotonic()
+    with _Run(settings, None) as run:
+        run.recover()
+        for target in [str(t) for t in ([targets] if isinstance(targets, (str, Path)) else targets)]:
+            ids = run.ids_for(target)
+            if ids:
+                run.remove_ids(sorted(ids))
+            else:
+                run.report.results.append(FileResult(
+                    input=target, status="failed",
+                    error=f"{target}: no indexed article has this id or comes from this path; "
+                          "list indexed articles with `newsdesk sources`",
+                ))
+        run.report.seconds = time.monotonic() - started
+        return run.report
+
+
+class _Run:
+    """State of one ingest/remove call."""
+
+    def __init__(self, settings: IndexSettings, on_progress: Progress | None) -> None:
+        self.settings = settings
+        self.on_progress = on_progress
+        self.report = IngestReport()
+        self.ledger = Ledger(settings.ledger_path)
+        self.store: ChunkStore = open_store(settings)
+        self._embedder: Embedder | None = None
+        self.buffer: list[Pending] = []
+        self.buffered_chunks = 0
+        self.seen: set[str] = set()  # article ids met in this run
+        self.replaced: set[str] = set()  # old ids whose origin now holds a changed article ("updated", not "removed")
+        self.flush_at = max(64, settings.embed_batch_size * 4)
+        self.progress_state = (0, 0)
+
+    def __enter__(self) -> _Run:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.ledger.close()
+
+    @property
+    def embedder(self) -> Embedder:
+        if self._embedder is None:
+            self._embedder = get_embedder(self.settings)
+        return self._embedder
+
+    # inputs --------------------------------------------------------------------------------
+    def ingest_input(self, target: str) -> None:
+        """Parse one input and queue its new/changed articles; drop what the input no longer holds."""
+        seen_here: set[str] = set()
+        clean = True
+        max_bytes = int(self.settings.max_file_mb * 1_000_000)
+        limit = self.settings.file_timeout_s
+        try:
+            items = iterate_with_limit(lambda: load_input(target, max_bytes, limit), limit)
+            for item in items:
+                if isinstance(item, ItemFailure):
+                    clean = False
+                    self._fail(item.where, f"{item.where}: {item.problem}")
+                else:
+                    seen_here.add(item.id)
+                    self.add_article(item, target)
+        except InputProblem as exc:
+            clean = False
+            self._fail(target, f"{target}: {exc}")
+        except ParseTimeout as exc:
+            clean = False
+            self._fail(target, f"{target}: {exc}; raise file_timeout_s (NEWSDESK_FILE_TIMEOUT_S) or split the file")
+        if clean:  # a partly unreadable input keeps what it held before
+            stale = self.ledger.ids_in_file(target) - seen_here - self.seen
+            if stale:
+                self.remove_ids(sorted(stale))
+
+    def add_article(self, article: Article, file: str) -> None:
+        if article.id in self.seen:  # the same article twice in this run (same URL/GUID or same text)
+            self._result(article, "unchanged")
+            return
+        self.seen.add(article.id)
+        row = self.ledger.row(article.id)
+        if row and row.state == "done" and row.content_hash == article.content_hash:
+            if (row.origin, row.file) != (article.origin, file):
+                self.ledger.move(article.id, article.origin, file)
+            self._result(article, "unchanged")
+            return
+        previous = self.ledger.ids_at_origin(article.origin) - {article.id}
+        self.replaced |= previous
+        replaces = row is not None or bool(previous)
+        chunks = self.chunk(article)
+        self.buffer.append((article, file, chunks))
+        self.buffered_chunks += len(chunks)
+        self._result(article, "updated" if replaces else "added", len(chunks))
+        if self.buffered_chunks >= self.flush_at:
+            self.flush()
+
+    def chunk(self, article: Article) -> list[Chunk]:
+        count = self.embedder.count_pieces
+        budget = chunk_budget(article.title, count, self.settings.chunk_size, self.embedder.max_pieces)
+        spans = chunk_spans(article.body, budget, self.settings.chunk_overlap, count)
+        return [
+            Chunk(id=f"{article.id}:{i}", article_id=article.id, index=i, text=article.body[s.start : s.end],
+                  start_char=s.start, end_char=s.end)
+            for i, s in enumerate(spans)
+        ]
+
+    # writing -------------------------------------------------------------------------------
+    def flush(self) -> None:
+        """Embed the buffered chunks and write them: ledger `pending` → Chroma → ledger `done`."""
+        if not self.buffer:
+            return
+        batch, self.buffer, self.buffered_chunks = self.buffer, [], 0
+        titles = {a.id: fit_title(a.title, self.embedder.count_pieces) for a, _, _ in batch}
+        chunks = [(a, c) for a, _, cs in batch for c in cs]
+        vectors = self.embedder.embed_documents([f"{titles[a.id]}\n{c.text}" for a, c in chunks])
+        article_ids = [a.id for a, _, _ in batch]
+        self.ledger.mark_pending(batch)
+        self.store.delete_articles(article_ids)
+        self.store.add([c.id for _, c in chunks], [c.text for _, c in chunks],
+                       [chunk_metadata(a, c) for a, c in chunks], vectors)
+        self.ledger.mark_done(article_ids)
+        self.report.chunks_embedded += len(chunks)
+        self.progress(*self.progress_state)
+
+    def remove_ids(self, article_ids: list[str]) -> None:
+        """Delete articles: ledger `deleting` → Chroma → ledger rows gone."""
+        described = self.ledger.describe(article_ids)
+        self.ledger.mark_deleting(article_ids)
+        self.store.delete_articles(article_ids)
+        self.ledger.forget(article_ids)
+        for article_id, title, origin in described:
+            if article_id in self.replaced:
+                continue
+            self.report.results.append(FileResult(input=origin, status="removed", article_id=article_id, title=title))
+
+    def recover(self) -> None:
+        """Finish what an interrupted run left: redo `pending` articles, complete `deleting` ones."""
+        unfinished = self.ledger.unfinished()
+        deleting = [a.id for a, state in unfinished if state == "deleting"]
+        if deleting:
+            self.store.delete_articles(deleting)
+            self.ledger.forget(deleting)
+        for article, state in unfinished:
+            if state == "pending":
+                self.buffer.append((article, self.ledger.file_of(article.id), self.chunk(article)))
+        self.flush()
+
+    def prune(self, folders: list[str]) -> None:
+        """Remove articles whose origin file below these folders no longer exists."""
+        for folder in folders:
+            for file in sorted(self.ledger.files_under(str(Path(folder).expanduser().resolve()))):
+                if not Path(file).exists():
+                    self.remove_ids(sorted(self.ledger.ids_in_file(file)))
+
+    def ids_for(self, target: str) -> set[str]:
+        if self.ledger.row(target):
+            return {target}
+        path = target if is_url(target) else str(Path(target).expanduser().resolve())
+        ids = self.ledger.ids_in_file(path)
+        for file in self.ledger.files_under(path):
+            ids |= self.ledger.ids_in_file(file)
+        return ids
+
+    # reporting -----------------------------------------------------------------------------
+    def progress(self, done: int, total: int) -> None:
+        self.progress_state = (done, total)
+        if self.on_progress and total:
+            self.on_progress(done, total, self.report.chunks_embedded)
+
+    def _result(self, article: Article, status: str, chunks: int = 0) -> None:
+        self.report.results.append(FileResult(input=article.origin, status=status, article_id=article.id,  # type: ignore[arg-type]
+                                              title=article.title, chunks=chunks))
+
+    def _fail(self, where: str, error: str) -> None:
+        self.report.results.append(FileResult(input=where, status="failed", error=" ".join(error.split())))
+
+
+def chunk_metadata(article: Article, chunk: Chunk) -> dict:
+    """The flat Chroma metadata of one chunk (docs/ARCHITECTURE.md)."""
+    return {
+        "article_id": article.id, "title": article.title, "source": article.source, "url": article.url,
+        "author": article.author, "published_at": article.published_at, "published_ts": article.published_ts,
+        "origin": article.origin, "chunk_index": chunk.index, "start_char": chunk.start_char,
+        "end_char": chunk.end_char,
+    }
