@@ -16,7 +16,7 @@ SPECIAL_PIECES = 2  # [CLS] and [SEP]
 MAX_TITLE_PIECES = 64  # longer titles are shortened in the embedding input so chunks keep room
 
 _LINE = re.compile(r"[^\n]+")
-_SENTENCE_END = re.compile(r"[.!?…]+[\"'”’»)\]]*(?=\s+\S)")
+_SENTENCE_END = re.compile(r"[.!?…]+[\"'”’»)\]]*(?=\s+[^\sa-z])")  # not before a lowercase word
 _WORD = re.compile(r"\S+")
 
 
