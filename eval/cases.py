@@ -1,0 +1,154 @@
+"""Eval cases: the JSONL format, its validation, and loading any supported set file."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+TYPES = ("single-article", "multi-article", "temporal", "comparison", "unanswerable")
+FILTER_KEYS = ("sources", "since", "until", "article_ids")
+BUNDLED_SETS_DIR = Path(__file__).resolve().parent / "sets"
+
+
+class EvalSetError(ValueError):
+    """A set file that cannot be read; the message names the file, the line or field, and the fix."""
+
+
+@dataclass
+class EvalCase:
+    """One question with its acceptable answers and the evidence that supports them."""
+
+    id: str
+    question: str
+    answers: list[str] = field(default_factory=list)  # empty: unanswerable, the right behaviour is a refusal
+    gold_articles: list[str] = field(default_factory=list)  # URL, article id, or exact title
+    gold_quotes: list[str] = field(default_factory=list)  # sentences that retrieval should bring back
+    type: str = "single-article"
+    filters: dict[str, Any] | None = None
+    meta: dict[str, Any] = field(default_factory=dict)  # importer extras (e.g. the original gold answer)
+
+    @property
+    def answerable(self) -> bool:
+        return bool(self.answers)
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        return {k: v for k, v in data.items() if v not in (None, {}, []) or k in ("answers", "gold_articles")}
+
+
+def case_from_dict(data: Any, where: str) -> EvalCase:
+    """Validate one JSON object; `where` ("file.jsonl line 3") prefixes every error."""
+    if not isinstance(data, dict):
+        raise EvalSetError(f"{where}: expected a JSON object, got {type(data).__name__}")
+    for key in ("id", "question"):
+        if not isinstance(data.get(key), str) or not data[key].strip():
+            raise EvalSetError(f"{where}: field '{key}' is missing or empty; every case needs a non-empty '{key}' string")
+    lists = {}
+    for key in ("answers", "gold_articles", "gold_quotes"):
+        value = data.get(key, [])
+        if value is None:
+            value = []
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise EvalSetError(f"{where}: field '{key}' must be a list of strings")
+        lists[key] = [v for v in value if v.strip()]
+    kind = data.get("type") or ("single-article" if lists["answers"] else "unanswerable")
+    if not isinstance(kind, str):
+        raise EvalSetError(f"{where}: field 'type' must be a string such as {', '.join(TYPES)}")
+    if kind == "unanswerable" and lists["answers"]:
+        raise EvalSetError(f"{where}: an 'unanswerable' case must have an empty 'answers' list")
+    filters = data.get("filters")
+    if filters is not None:
+        if not isinstance(filters, dict) or set(filters) - set(FILTER_KEYS):
+            raise EvalSetError(f"{where}: field 'filters' must be an object with keys among {', '.join(FILTER_KEYS)}")
+    meta = data.get("meta") or {}
+    return EvalCase(id=data["id"].strip(), question=data["question"].strip(), type=kind, filters=filters or None,
+                    meta=meta if isinstance(meta, dict) else {}, **lists)
+
+
+def load_jsonl(path: Path) -> list[EvalCase]:
+    """Read our own JSONL set format (blank lines and lines starting with // are skipped)."""
+    cases: list[EvalCase] = []
+    seen: set[str] = set()
+    for number, line in enumerate(read_text(path).splitlines(), start=1):
+        if not line.strip() or line.lstrip().startswith("//"):
+            continue
+        where = f"{path.name} line {number}"
+        try:
+            data = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise EvalSetError(f"{where}: not valid JSON ({exc.msg}); write one JSON object per line") from None
+        case = case_from_dict(data, where)
+        if case.id in seen:
+            raise EvalSetError(f"{where}: duplicate id '{case.id}'; give every case its own id")
+        seen.add(case.id)
+        cases.append(case)
+    if not cases:
+        raise EvalSetError(f"{path}: no cases found; write one JSON object per line")
+    return cases
+
+
+def read_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise EvalSetError(f"{path}: no such file; give a set name ({', '.join(bundled_sets())}) or a path") from None
+    except UnicodeDecodeError:
+        raise EvalSetError(f"{path}: not UTF-8 text; save the set as UTF-8") from None
+
+
+def bundled_sets() -> list[str]:
+    return sorted(p.stem for p in BUNDLED_SETS_DIR.glob("*.jsonl"))
+
+
+def resolve_set(name_or_path: str) -> Path:
+    """A bundled set name (e.g. 'samples') or a path to a set file."""
+    path = Path(name_or_path).expanduser()
+    if path.is_file():
+        return path
+    bundled = BUNDLED_SETS_DIR / f"{name_or_path}.jsonl"
+    if bundled.is_file():
+        return bundled
+    raise EvalSetError(f"{name_or_path}: no such set file or bundled set; bundled sets: {', '.join(bundled_sets())}")
+
+
+def detect_format(path: Path) -> str:
+    """'jsonl' (ours), 'multihop' (MultiHopRAG.json), or 'labelled-rag' (llama-index LabelledRagDataset)."""
+    if path.suffix.lower() in (".jsonl", ".ndjson"):
+        return "jsonl"
+    text = read_text(path)
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError:
+        if text.lstrip().startswith("{") and "\n{" in text:
+            return "jsonl"
+        raise EvalSetError(f"{path}: not valid JSON; give a JSONL set, MultiHopRAG.json or a LabelledRagDataset JSON") from None
+    if isinstance(data, dict) and isinstance(data.get("examples"), list):
+        return "labelled-rag"
+    if isinstance(data, list) and data and isinstance(data[0], dict) and "query" in data[0] and "evidence_list" in data[0]:
+        return "multihop"
+    if isinstance(data, list) and data and isinstance(data[0], dict) and "question" in data[0]:
+        return "json-list"
+    raise EvalSetError(
+        f"{path}: unknown set format; expected our JSONL cases, a MultiHop-RAG query list (query, answer, "
+        "question_type, evidence_list) or a LabelledRagDataset ({\"examples\": [...]})"
+    )
+
+
+def load_set(name_or_path: str | Path) -> tuple[list[EvalCase], str]:
+    """Cases of any supported set, and the detected format name."""
+    from eval import importers
+
+    path = resolve_set(str(name_or_path))
+    fmt = detect_format(path)
+    if fmt == "jsonl":
+        return load_jsonl(path), fmt
+    if fmt == "multihop":
+        return importers.load_multihop_queries(path), fmt
+    if fmt == "labelled-rag":
+        return importers.load_labelled_rag(path), fmt
+    data = json.loads(read_text(path))
+    return [case_from_dict(item, f"{path.name} item {i + 1}") for i, item in enumerate(data)], fmt

@@ -1,0 +1,47 @@
+"""Runner pieces that need no index: per-case time limits and the eval-index key."""
+
+import threading
+
+import pytest
+
+from eval.runner import CaseTimeout, call_with_timeout, index_key
+
+
+class _Chunking:
+    def __init__(self, chunk_size=192):
+        self.chunk_size, self.chunk_overlap, self.embed_model, self.embed_backend = chunk_size, 32, "m", "torch"
+
+
+def test_timeout_is_raised_and_the_slow_call_finishes_first():
+    release = threading.Event()
+    finished = []
+
+    def slow():
+        release.wait(5)
+        finished.append(True)
+
+    threading.Timer(0.3, release.set).start()
+    with pytest.raises(CaseTimeout, match="no answer within 0.05s"):
+        call_with_timeout(slow, 0.05)
+    assert finished == [True]  # never two questions at once on the model
+
+
+def test_errors_inside_the_call_are_re_raised():
+    with pytest.raises(ZeroDivisionError):
+        call_with_timeout(lambda: 1 / 0, 5)
+    assert call_with_timeout(lambda: 42, 5) == 42
+    assert call_with_timeout(lambda: 42, None) == 42
+
+
+def test_index_key_follows_corpus_content_and_chunk_settings(tmp_path):
+    corpus = tmp_path / "articles"
+    corpus.mkdir()
+    (corpus / "a.md").write_text("Title\n\nBody one.", encoding="utf-8")
+    (corpus / ".hidden").write_text("ignored", encoding="utf-8")
+    key = index_key(corpus, _Chunking())
+    assert key == index_key(corpus, _Chunking())
+    assert key != index_key(corpus, _Chunking(chunk_size=128))
+    (corpus / ".hidden").write_text("still ignored", encoding="utf-8")
+    assert key == index_key(corpus, _Chunking())
+    (corpus / "a.md").write_text("Title\n\nBody two.", encoding="utf-8")
+    assert key != index_key(corpus, _Chunking())
