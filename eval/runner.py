@@ -113,7 +113,9 @@ def call_with_timeout(fn: Callable[[], Any], timeout_s: float | None, grace_s: f
 
 
 def _passages(desk: Any, question: str, filters: Any, k: int, fallback: list[dict[str, Any]]) -> tuple[list[dict], str]:
-    """Ranked passages for retrieval metrics: `desk.retrieve(..., k)` where qa offers it, else the answer's contexts."""
+    """Ranked passages for retrieval metrics: `desk.retrieve(..., k)` where qa offers it, else the answer's contexts.
+    Twice the largest k is fetched, so that "top k articles" means k distinct articles even when an article
+    has several passages; quote metrics use the first k passages."""
     retrieve = getattr(desk, "retrieve", None)
     if callable(retrieve):
         found = retrieve(question, filters=filters, k=k)
@@ -136,7 +138,7 @@ def run_case(desk: Any, case: EvalCase, filters_cls: Any, ks: tuple[int, ...], b
         answer = call_with_timeout(lambda: desk.ask(case.question, filters=filters), timeout_s)
         result["latency_s"] = round(time.perf_counter() - started, 4)
         data = answer.to_json()
-        passages, result["retrieval_from"] = _passages(desk, case.question, filters, max(ks), data.get("contexts", []))
+        passages, result["retrieval_from"] = _passages(desk, case.question, filters, 2 * max(ks), data.get("contexts", []))
         text, citations = data.get("answer", ""), data.get("citations", [])
         cited_bodies = {c["article_id"]: bodies(c["article_id"]) for c in citations if c.get("article_id")}
         scores: dict[str, Any] = {

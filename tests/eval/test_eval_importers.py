@@ -126,3 +126,19 @@ def test_jsonl_set_validation_names_line_and_field(tmp_path):
         load_set(str(path))
     with pytest.raises(EvalSetError, match="bundled sets: .*samples"):
         load_set(str(tmp_path / "missing.jsonl"))
+
+
+SHARED = __import__("pathlib").Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "multihop-rag-subset"
+
+
+@pytest.mark.shared
+def test_real_multihop_dev_questions_import():
+    if not (SHARED / "MultiHopRAG.dev.json").is_file():
+        pytest.skip(f"MultiHop-RAG subset not found at {SHARED}")
+    cases, fmt = load_set(str(SHARED / "MultiHopRAG.dev.json"))
+    assert fmt == "multihop" and len(cases) == 249
+    from collections import Counter
+
+    assert Counter(c.type for c in cases) == {"inference": 80, "comparison": 77, "temporal": 57, "unanswerable": 35}
+    assert all(c.gold_articles and c.answers for c in cases if c.type != "unanswerable")
+    assert missing_evidence(cases, SHARED / "corpus.json") == []
