@@ -24,6 +24,7 @@ def add_parser(subparsers: Any, add_global_options: Callable[[argparse.ArgumentP
     p.add_argument("set", nargs="?", help="bundled set name (samples), a JSONL set, MultiHopRAG.json, or a LabelledRagDataset JSON")
     p.add_argument("--corpus", help="articles to index (default: the set's own corpus, e.g. samples/articles/)")
     p.add_argument("--limit", type=int, help="only the first N cases")
+    p.add_argument("--spread", action="store_true", help="with --limit: N cases evenly spaced over the set, not the first N")
     p.add_argument("--out", help="folder for results.jsonl, report.json, report.md and plots (default: DATA_DIR/eval-runs/...)")
     p.add_argument("--top-k", type=int, help="passages given to the answerer")
     p.add_argument("--timeout", type=float, help="seconds per question before it is recorded as failed")
@@ -49,7 +50,7 @@ def run(args: argparse.Namespace) -> int:
         from eval.runner import run_eval
 
         report = run_eval(args.set, corpus=args.corpus, settings=_settings(args), limit=args.limit,
-                          out_dir=args.out, case_timeout_s=args.timeout)
+                          out_dir=args.out, case_timeout_s=args.timeout, spread=args.spread)
     except EvalSetError as exc:
         print(f"newsdesk eval: error: {exc}", file=sys.stderr)
         return 2

@@ -166,9 +166,19 @@ def run_case(desk: Any, case: EvalCase, filters_cls: Any, ks: tuple[int, ...], b
 
 
 # The run ------------------------------------------------------------------------------------------
+def select_cases(cases: list[EvalCase], limit: int | None, spread: bool = False) -> list[EvalCase]:
+    """The first `limit` cases, or with `spread` `limit` cases evenly spaced over the set (a proportional
+    sample by type when the file is grouped by type, as MultiHop-RAG is)."""
+    if not limit or limit >= len(cases):
+        return cases
+    if not spread:
+        return cases[:limit]
+    return [cases[i * len(cases) // limit] for i in range(limit)]
+
+
 def run_eval(set_path: str | Path, corpus: str | Path | None = None, settings: Any = None, limit: int | None = None,
              out_dir: str | Path | None = None, ks: tuple[int, ...] = DEFAULT_KS, case_timeout_s: float | None = None,
-             progress: bool | None = None) -> dict[str, Any]:
+             progress: bool | None = None, spread: bool = False) -> dict[str, Any]:
     """Index the corpus (or reuse its index), ask every question, score, and write the report files.
     Returns the report (also written as `out_dir/report.json`)."""
     from qa import Filters, Newsdesk, Settings
@@ -179,8 +189,7 @@ def run_eval(set_path: str | Path, corpus: str | Path | None = None, settings: A
     settings = settings or Settings()
     cases, fmt = load_set(set_path)
     set_file = resolve_set(str(set_path))
-    if limit:
-        cases = cases[:limit]
+    cases = select_cases(cases, limit, spread)
     out = Path(out_dir) if out_dir else Path(settings.data_dir) / "eval-runs" / f"{set_file.stem}-{settings.llm}-{time.strftime('%Y%m%d-%H%M%S')}"
     out.mkdir(parents=True, exist_ok=True)
     corpus_path = Path(corpus).expanduser() if corpus else default_corpus(set_file, fmt, cases, out)

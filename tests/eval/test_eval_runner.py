@@ -45,3 +45,13 @@ def test_index_key_follows_corpus_content_and_chunk_settings(tmp_path):
     assert key == index_key(corpus, _Chunking())
     (corpus / "a.md").write_text("Title\n\nBody two.", encoding="utf-8")
     assert key != index_key(corpus, _Chunking())
+
+
+def test_select_cases_first_or_spread():
+    from eval.cases import EvalCase
+    from eval.runner import select_cases
+
+    cases = [EvalCase(id=str(i), question="q", type="a" if i < 6 else "b") for i in range(9)]
+    assert [c.id for c in select_cases(cases, 3)] == ["0", "1", "2"]
+    assert [c.id for c in select_cases(cases, 3, spread=True)] == ["0", "3", "6"]
+    assert select_cases(cases, None) == cases and select_cases(cases, 50, spread=True) == cases
