@@ -142,3 +142,22 @@ def test_real_multihop_dev_questions_import():
     assert Counter(c.type for c in cases) == {"inference": 80, "comparison": 77, "temporal": 57, "unanswerable": 35}
     assert all(c.gold_articles and c.answers for c in cases if c.type != "unanswerable")
     assert missing_evidence(cases, SHARED / "corpus.json") == []
+
+
+def test_imported_sets_run_end_to_end(multihop_dir, labelled_rag, extractive_settings, tmp_path):
+    """Both public formats through the runner in extractive mode, each with its default corpus."""
+    from eval.runner import run_eval
+
+    report = run_eval(str(multihop_dir / "MultiHopRAG.json"), settings=extractive_settings, out_dir=tmp_path / "mh",
+                      progress=False)
+    assert report["set_format"] == "multihop" and report["corpus"].endswith("corpus.json")
+    assert report["overall"]["cases"] == 4 and report["overall"]["errors"] == 0
+    assert report["missing_evidence_urls"] == []
+    assert set(report["by_type"]) == {"comparison", "inference", "temporal", "unanswerable"}
+    assert report["by_type"]["inference"]["article_recall@1"] == 1.0  # one-article corpus question, found first
+    assert "ODC-BY" in (tmp_path / "mh" / "report.md").read_text(encoding="utf-8")
+
+    report = run_eval(str(labelled_rag), settings=extractive_settings, out_dir=tmp_path / "lr", progress=False)
+    assert report["set_format"] == "labelled-rag" and report["overall"]["errors"] == 0
+    assert report["corpus"].endswith("reference_contexts.jsonl")
+    assert report["overall"]["quote_hit@10"] == 1.0
