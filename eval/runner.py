@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import os
 import sys
 import threading
 import time
@@ -214,7 +215,7 @@ def run_eval(set_path: str | Path, corpus: str | Path | None = None, settings: A
     from tqdm import tqdm
 
     results: list[dict[str, Any]] = []
-    show = sys.stderr.isatty() if progress is None else progress
+    show = (sys.stderr.isatty() or os.environ.get("NEWSDESK_PROGRESS") == "1") if progress is None else progress
     bar = tqdm(cases, desc=f"eval {set_file.stem}", unit="q", disable=not show)
     t1 = time.perf_counter()
     with (out / "results.jsonl").open("w", encoding="utf-8") as f:
