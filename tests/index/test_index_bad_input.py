@@ -9,6 +9,9 @@ from index import Catalog, ingest, open_store
 
 BAD_INPUTS = [
     ("empty.txt", "", "the file is empty"),
+    ("blank.md", "\n\n  \n", "the file is empty"),
+    ("title-only.txt", "Just a headline\n", "only a title line, no article text; put the article text below"),
+    ("nobody.csv", "title,summary\nx,y\n", "the header row has no body column (found: title, summary)"),
     ("binary.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00", "looks like a binary file"),
     ("latin1.md", "Caf\xe9 opens\nThe caf\xe9 in Tr\xf8mso opened.".encode("latin-1"), "not UTF-8 text (byte 0xe9 at offset 3); re-save the file as UTF-8"),
     ("truncated.json", '[{"title": "Cut", "body": "This JSON stops mid-', "invalid JSON at line 1, char"),
