@@ -116,7 +116,15 @@ def resolve_model_path(settings: IndexSettings) -> str:
     return str(path)
 
 
-BACKENDS: dict[str, Callable[[str, IndexSettings], Embedder]] = {"torch": TorchEmbedder}
+def _onnx_embedder(model_path: str, settings: IndexSettings) -> Embedder:
+    from index.embedding_onnx import OnnxEmbedder  # lazy: onnxruntime loads only when chosen
+
+    return OnnxEmbedder(model_path, settings)
+
+
+BACKENDS: dict[str, Callable[[str, IndexSettings], Embedder]] = {
+    "torch": TorchEmbedder, "onnx": _onnx_embedder, "onnx-int8": _onnx_embedder,
+}
 _CACHE: dict[tuple[str, str], Embedder] = {}
 _CACHE_LOCK = threading.Lock()
 
