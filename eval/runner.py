@@ -146,7 +146,7 @@ def run_case(desk: Any, case: EvalCase, filters_cls: Any, ks: tuple[int, ...], b
             "exact_match": metrics.exact_match(text, case.answers),
             "token_f1": metrics.token_f1(text, case.answers),
             "contains": metrics.contains_answer(text, case.answers),
-            "lenient": metrics.lenient_overlap(text, case.answers),
+            "lenient": metrics.lenient_overlap(text, case.answers or _original_gold(case)),
             **metrics.retrieval_scores(passages, case.gold_articles, case.gold_quotes, ks),
             **metrics.citation_scores(text, citations, case.gold_articles,
                                       {k: v for k, v in cited_bodies.items() if v is not None}),
@@ -164,6 +164,13 @@ def run_case(desk: Any, case: EvalCase, filters_cls: Any, ks: tuple[int, ...], b
     except Exception as exc:  # noqa: BLE001 - one failing case must not abort the run
         result["error"] = f"{type(exc).__name__}: {exc}".splitlines()[0][:500]
     return result
+
+
+def _original_gold(case: EvalCase) -> list[str]:
+    """An imported unanswerable case's original answer (MultiHop-RAG: "Insufficient information."), which
+    MultiHop-RAG's own lenient scorer compares against."""
+    gold = case.meta.get("gold_answer")
+    return [gold] if isinstance(gold, str) and gold.strip() else []
 
 
 # The run ------------------------------------------------------------------------------------------

@@ -155,6 +155,7 @@ def test_imported_sets_run_end_to_end(multihop_dir, labelled_rag, extractive_set
     assert report["missing_evidence_urls"] == []
     assert set(report["by_type"]) == {"comparison", "inference", "temporal", "unanswerable"}
     assert report["by_type"]["inference"]["article_recall@1"] == 1.0  # one-article corpus question, found first
+    assert report["by_type"]["unanswerable"]["n_lenient"] == 1  # scored against "Insufficient information."
     assert "ODC-BY" in (tmp_path / "mh" / "report.md").read_text(encoding="utf-8")
 
     report = run_eval(str(labelled_rag), settings=extractive_settings, out_dir=tmp_path / "lr", progress=False)
