@@ -7,6 +7,7 @@ A fresh process per phase keeps phases from warming each other's caches and make
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -47,6 +48,7 @@ def main(argv: list[str]) -> int:
         result = phases()[name](cfg)
     result["phase_wall_s"] = round(sw.wall, 2)
     result["peak_rss_mb"] = peak_rss_mb()
+    result["load_avg_1min"] = round(os.getloadavg()[0], 2)  # other work on the machine skews wall times
     with open(result_path, "w", encoding="utf-8") as handle:
         json.dump(result, handle, indent=1)
     return 0
