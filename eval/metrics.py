@@ -113,6 +113,30 @@ def ranked_articles(passages: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     return list(seen.values())
 
 
+def context_recall(contexts: Sequence[dict[str, Any]], gold_articles: Sequence[str]) -> float | None:
+    """Share of gold articles among the passages the answerer was given (the answer's contexts)."""
+    if not gold_articles:
+        return None
+    covered = set().union(*(gold_hits(gold_articles, p) for p in contexts)) if contexts else set()
+    return len(covered) / len(gold_articles)
+
+
+def failure_reason(result: dict[str, Any]) -> str | None:
+    """Why a case is wrong: error, refused, gold evidence not given to the answerer, answer missed, or
+    (unanswerable) answered anyway; None when it is right."""
+    if result.get("correct"):
+        return None
+    if result.get("error"):
+        return "error"
+    if not result.get("answers"):
+        return "answered an unanswerable question"
+    if result.get("refused"):
+        return "refused although answerable"
+    if result.get("scores", {}).get("context_recall") == 0.0:
+        return "no gold article in the answerer's context"
+    return "answer missed with gold evidence in context"
+
+
 # Retrieval --------------------------------------------------------------------------------------
 def _squash(text: str) -> str:
     return " ".join(_WORD.findall((text or "").lower()))

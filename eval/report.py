@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import platform
 import time
+from collections import Counter
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -45,6 +46,7 @@ def build_report(results: list[dict[str, Any]], *, set_name: str, set_path: str,
         "overall": metrics.summarize(results),
         "by_type": {t: metrics.summarize([r for r in results if r["type"] == t]) for t in types},
         "failures": [{"id": r["id"], "error": r["error"]} for r in results if r.get("error")],
+        "wrong_by_reason": dict(Counter(r["failure"] for r in results if r.get("failure")).most_common()),
         "settings": public_settings(settings), "info": info, "versions": versions(),
         "timings": timings, "ingest": ingest, **(extra or {}),
     }
@@ -63,7 +65,7 @@ def _columns(ks: list[int]) -> list[tuple[str, str]]:
     cols = [("cases", "n"), ("accuracy", "accuracy"), ("contains", "contains"), ("exact_match", "EM"),
             ("token_f1", "F1"), ("lenient", "lenient")]
     cols += [(f"article_recall@{k}", f"art R@{k}") for k in ks] + [(f"article_mrr@{ks[-1]}", f"art MRR@{ks[-1]}")]
-    cols += [(f"quote_hit@{ks[-1]}", f"quote hit@{ks[-1]}"), ("citation_precision", "cite P"),
+    cols += [(f"quote_hit@{ks[-1]}", f"quote hit@{ks[-1]}"), ("context_recall", "ctx R"), ("citation_precision", "cite P"),
              ("citation_recall", "cite R"), ("quote_precision", "quote P"), ("cited_sentences", "cited sent."),
              ("refusal_accuracy", "refusal acc"), ("false_refusals", "false refusals"),
              ("latency_p50_s", "p50 s"), ("latency_p95_s", "p95 s")]
@@ -97,6 +99,10 @@ def markdown(report: dict[str, Any]) -> str:
     lines += ["", f"Tokens: {overall['prompt_tokens']} prompt, {overall['completion_tokens']} completion"
               f" ({_fmt(overall.get('tokens_per_case'), 1)} per case).", ""]
     lines += ["![accuracy per type](accuracy_by_type.png)", "", "![latency](latency_hist.png)", ""]
+    reasons = report.get("wrong_by_reason") or {}
+    if reasons:
+        lines += ["## Why cases were wrong", "", "| reason | cases |", "|---|---:|"]
+        lines += [f"| {reason} | {count} |" for reason, count in reasons.items()] + [""]
     if report["failures"]:
         lines += ["## Failed cases", ""] + [f"- `{f['id']}`: {f['error']}" for f in report["failures"]] + [""]
     if report["set_format"] == "multihop":

@@ -148,6 +148,7 @@ def run_case(desk: Any, case: EvalCase, filters_cls: Any, ks: tuple[int, ...], b
             "contains": metrics.contains_answer(text, case.answers),
             "lenient": metrics.lenient_overlap(text, case.answers or _original_gold(case)),
             **metrics.retrieval_scores(passages, case.gold_articles, case.gold_quotes, ks),
+            "context_recall": metrics.context_recall(data.get("contexts", []), case.gold_articles),
             **metrics.citation_scores(text, citations, case.gold_articles,
                                       {k: v for k, v in cited_bodies.items() if v is not None}),
         }
@@ -163,6 +164,7 @@ def run_case(desk: Any, case: EvalCase, filters_cls: Any, ks: tuple[int, ...], b
         result["correct"] = metrics.is_correct(case.answers, text, result["refused"])
     except Exception as exc:  # noqa: BLE001 - one failing case must not abort the run
         result["error"] = f"{type(exc).__name__}: {exc}".splitlines()[0][:500]
+    result["failure"] = metrics.failure_reason(result)
     return result
 
 

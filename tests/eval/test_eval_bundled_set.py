@@ -60,6 +60,7 @@ def test_full_extractive_run_writes_consistent_reports(bundled_run, cases):
     assert overall["cases"] == len(cases) and overall["errors"] == 0
     assert overall["accuracy"] == pytest.approx(sum(r["correct"] for r in results) / len(results))
     assert sum(t["cases"] for t in report["by_type"].values()) == len(cases)
+    assert sum(report["wrong_by_reason"].values()) == sum(not r["correct"] for r in results)
     unanswerable = [r for r in results if r["type"] == "unanswerable"]
     assert report["by_type"]["unanswerable"]["refusal_accuracy"] == pytest.approx(
         sum(r["refused"] for r in unanswerable) / len(unanswerable))

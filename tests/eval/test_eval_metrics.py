@@ -165,3 +165,20 @@ def test_summarize_hand_computed():
     assert s["false_refusals"] == 0.5  # 1 of the 2 answerable cases that ran
     assert s["latency_p50_s"] == 2.5
     assert s["prompt_tokens"] == 40 and s["tokens_per_case"] == 15
+
+
+def test_context_recall_and_failure_reasons():
+    contexts = [_p("A", url=TA), _p("Z")]
+    assert m.context_recall(contexts, [TA, TB]) == 0.5
+    assert m.context_recall([], [TA]) == 0.0
+    assert m.context_recall(contexts, []) is None
+
+    def r(**kw):
+        return {"correct": False, "error": None, "answers": ["x"], "refused": False, "scores": {}, **kw}
+
+    assert m.failure_reason(r(correct=True)) is None
+    assert m.failure_reason(r(error="ValueError: bad")) == "error"
+    assert m.failure_reason(r(answers=[])) == "answered an unanswerable question"
+    assert m.failure_reason(r(refused=True)) == "refused although answerable"
+    assert m.failure_reason(r(scores={"context_recall": 0.0})) == "no gold article in the answerer's context"
+    assert m.failure_reason(r(scores={"context_recall": 0.5})) == "answer missed with gold evidence in context"
