@@ -79,7 +79,7 @@ def ingest_phase(cfg: dict[str, Any]) -> dict[str, Any]:
     return {"seconds": round(sw.wall, 2), "cpu_seconds": round(sw.cpu, 2), "articles": articles,
             "chunks_embedded": chunks, "articles_per_s": rate(articles, sw.wall),
             "chunks_per_s": rate(chunks, sw.wall), "chunks_per_cpu_s": rate(chunks, sw.cpu),
-            "model_load_s": round(load.wall, 2)}
+            "startup_s": round(load.wall, 2)}
 
 
 def retrieval_phase(cfg: dict[str, Any]) -> dict[str, Any]:
