@@ -145,14 +145,21 @@ def cmd_ask(args: argparse.Namespace) -> int:
         print(json.dumps(answer.to_json(), ensure_ascii=False, indent=1))
         return 0
     answer = None
+    streamed = []
+    live = sys.stdout.isatty() and not args.no_stream
     for piece in desk.stream(args.question, filters=filters):
         if isinstance(piece, str):
-            if not args.no_stream:
+            streamed.append(piece)
+            if live:
                 print(piece, end="", flush=True)
         else:
             answer = piece
-    if not args.no_stream:
+    if live:
         print("\n")
+        if "".join(streamed).strip() == answer.text.strip():
+            print(format_answer(answer).split("\n", 1)[-1].lstrip("\n"))
+            return 0
+        print("Checked answer:")
     print(format_answer(answer))
     return 0
 
