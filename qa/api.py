@@ -9,7 +9,7 @@ from typing import Any, Callable, Iterable, Iterator
 from qa.errors import NewsdeskError
 from qa.filters import Filters
 from qa.settings import Settings
-from qa.types import Answer
+from qa.types import Answer, Passage
 
 
 class Newsdesk:
@@ -23,6 +23,7 @@ class Newsdesk:
         self.settings = settings
         self._lock = threading.RLock()
         self._engine: Any = None
+        self._retriever: Any = None
         self._catalog: Any = None
 
     # Index side ------------------------------------------------------------------------------
@@ -55,19 +56,35 @@ class Newsdesk:
         return self.catalog.sources()
 
     # Answers -------------------------------------------------------------------------------------
-    def engine(self) -> Any:
-        """The answering pipeline, built on first use (loads the embedder and the LLM backend)."""
+    def retriever(self) -> Any:
+        """The hybrid retriever, built on first use (loads the embedding model)."""
         with self._lock:
-            if self._engine is None:
+            if self._retriever is None:
                 from index import get_embedder, open_store
 
+                from qa.retrieval.retriever import Retriever
+
+                self._retriever = Retriever(self.settings, self.catalog, open_store(self.settings),
+                                            get_embedder(self.settings))
+            return self._retriever
+
+    def engine(self) -> Any:
+        """The answering pipeline, built on first use (loads the LLM backend)."""
+        with self._lock:
+            if self._engine is None:
                 from qa.engine import Engine
                 from qa.llms.factory import make_backend
 
                 backend = make_backend(self.settings)
-                self._engine = Engine(self.settings, self.catalog, open_store(self.settings),
-                                      get_embedder(self.settings), backend)
+                self._engine = Engine(self.settings, self.retriever(), backend)
             return self._engine
+
+    def retrieve(self, question: str, filters: Filters | None = None, k: int | None = None) -> list[Passage]:
+        """Ranked passages for a question, without answering (eval: recall@k)."""
+        _check_question(question, filters)
+        with self._lock:
+            found = self.retriever().retrieve(question.strip(), filters, limit=k)
+        return [h.to_passage() for h in found.hits]
 
     def ask(self, question: str, filters: Filters | None = None) -> Answer:
         return _last(self.stream(question, filters))
@@ -83,10 +100,7 @@ class Newsdesk:
         return self._stream(messages[-1]["content"], filters, messages[:-1])
 
     def _stream(self, question: str, filters: Filters | None, history: list[dict[str, str]]) -> Iterator[str | Answer]:
-        if not isinstance(question, str) or not question.strip():
-            raise NewsdeskError("the question is empty: ask something, e.g. \"When did the talks begin?\"")
-        if filters is not None and not isinstance(filters, Filters):
-            raise NewsdeskError("filters must be a qa.Filters(sources=..., since=..., until=..., article_ids=...)")
+        _check_question(question, filters)
         engine = self.engine()
 
         def run() -> Iterator[str | Answer]:
@@ -112,6 +126,13 @@ def _last(stream: Iterator[str | Answer]) -> Answer:
             answer = item
     assert answer is not None, "the engine always ends a stream with an Answer"
     return answer
+
+
+def _check_question(question: str, filters: Filters | None) -> None:
+    if not isinstance(question, str) or not question.strip():
+        raise NewsdeskError("the question is empty: ask something, e.g. \"When did the talks begin?\"")
+    if filters is not None and not isinstance(filters, Filters):
+        raise NewsdeskError("filters must be a qa.Filters(sources=..., since=..., until=..., article_ids=...)")
 
 
 def _check_messages(messages: list[dict[str, str]]) -> None:

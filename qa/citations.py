@@ -29,7 +29,7 @@ class Claim:
     @property
     def trivial(self) -> bool:
         """'Yes.' / 'No.' style sentences carry no checkable content."""
-        return not tokens(self.text)
+        return not [t for t in tokens(self.text) if t not in ("yes", "no")]
 
 
 def parse_claims(answer: str) -> list[Claim]:

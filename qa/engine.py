@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import re
 import time
 from typing import Any, Iterator
 
@@ -15,13 +17,23 @@ from qa.rewrite import rewrite
 from qa.types import Answer, Timings
 
 
+log = logging.getLogger(__name__)
+_YES_NO_QUESTION = re.compile(r"^\s*(is|are|was|were|do|does|did|has|have|had|can|could|will|would|should|shall|may|might|must)\b", re.I)
+_LEADING_YES_NO = re.compile(r"^\s*(yes|no)\s*[.,!]\s+(?=\S)", re.I)
+
+
+def drop_stray_yes_no(question: str, text: str) -> str:
+    """Small models open with 'Yes.' even for 'when/who' questions; keep it only for yes/no questions."""
+    return text if _YES_NO_QUESTION.match(question) else _LEADING_YES_NO.sub("", text, count=1)
+
+
 class Engine:
     """Answers questions over one index with one backend."""
 
-    def __init__(self, settings: Any, catalog: Any, store: Any, embedder: Any, backend: ChatBackend) -> None:
-        self.settings, self.embedder, self.backend = settings, embedder, backend
-        self.retriever = Retriever(settings, catalog, store, embedder)
-        self.sentences = SentenceCache(catalog, embedder)
+    def __init__(self, settings: Any, retriever: Retriever, backend: ChatBackend) -> None:
+        self.settings, self.retriever, self.backend = settings, retriever, backend
+        self.embedder = retriever.embedder
+        self.sentences = SentenceCache(retriever.catalog, retriever.embedder)
 
     def stream(self, question: str, filters: Filters | None = None,
                history: list[dict[str, str]] | None = None) -> Iterator[str | Answer]:
@@ -43,7 +55,9 @@ class Engine:
                 answer.timings.first_token_s = time.perf_counter() - started
             raw_parts.append(piece)
             yield piece
-        self._check("".join(raw_parts), sources, answer)
+        raw = "".join(raw_parts)
+        log.debug("raw answer from %s: %r", self.backend.name, raw)
+        self._check(drop_stray_yes_no(standalone, raw), sources, answer)
         answer.prompt_tokens, answer.completion_tokens = self.backend.last_usage
         answer.timings.total_s = time.perf_counter() - started
         yield answer

@@ -32,15 +32,17 @@ def boost(hits: list[Hit], sources: list[str], date_ranges: list[tuple[int, int]
     if not (sources or date_ranges or latest):
         return hits
     stamps = [int(h.meta.get("published_ts", -1)) for h in hits]
-    known = [s for s in stamps if s > 0]
+    best = max((h.dense for h in hits if h.dense is not None), default=0.0)
+    relevant = [h.dense is not None and h.dense >= 0.75 * best for h in hits]  # 'latest' among the relevant ones
+    known = [s for s, ok in zip(stamps, relevant) if s > 0 and ok]
     lo, hi = (min(known), max(known)) if known else (0, 0)
-    for hit, ts in zip(hits, stamps):
+    for hit, ts, ok in zip(hits, stamps, relevant):
         mult = 1.0
         if sources and hit.meta.get("source") in sources:
             mult *= factor
         if date_ranges and any(a <= ts < b for a, b in date_ranges):
             mult *= factor
-        if latest and ts > 0 and hi > lo:
+        if latest and ok and ts > 0 and hi > lo:
             mult *= 1.0 + 0.5 * (ts - lo) / (hi - lo)
         hit.score *= mult
     return sorted(hits, key=lambda h: -h.score)
