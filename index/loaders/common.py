@@ -107,7 +107,7 @@ def make_article(
 def article_from_record(record: Any, origin: str, default_source: str = "") -> Article:
     """Build an article from one JSON object / CSV row with the field names in FIELD_NAMES."""
     if not isinstance(record, Mapping):
-        raise InputProblem(f"expected an object with title and body fields, got {type(record).__name__}")
+        raise InputProblem(f"expected an object with title and body fields, got {type(record).__name__}; {BODY_FIX}")
     body = pick(record, "body")
     if body is None:
         raise InputProblem(f"missing body field; {BODY_FIX}")

@@ -11,6 +11,9 @@ from index.loaders.records import ItemFailure
 from index.models import Article
 
 
+TOO_DEEP = "JSON nested too deeply to be an article; give flat article objects (title, body, url...)"
+
+
 def load_json(text: str, origin: str) -> Iterator[Article | ItemFailure]:
     """A .json file: one article object, a list of them, or {"articles": [...]}."""
     try:
@@ -19,10 +22,12 @@ def load_json(text: str, origin: str) -> Iterator[Article | ItemFailure]:
         raise InputProblem(
             f"invalid JSON at line {exc.lineno}, char {exc.colno} ({exc.msg}); fix the file or re-export it"
         ) from None
+    except RecursionError:
+        raise InputProblem(TOO_DEEP) from None
     if isinstance(data, dict) and isinstance(data.get("articles") or data.get("items"), list):
         data = data.get("articles") or data.get("items")
     if isinstance(data, dict):
-        yield article_from_record(data, origin)
+        yield _record(data, origin)
         return
     if not isinstance(data, list):
         raise InputProblem("expected a JSON object or a list of article objects")
@@ -30,7 +35,7 @@ def load_json(text: str, origin: str) -> Iterator[Article | ItemFailure]:
         raise InputProblem("the JSON list is empty; add article objects to it")
     for n, record in enumerate(data, start=1):
         try:
-            yield article_from_record(record, f"{origin}#{n}")
+            yield _record(record, f"{origin}#{n}")
         except InputProblem as exc:
             yield ItemFailure(f"{origin} item {n}", str(exc))
 
@@ -50,9 +55,20 @@ def load_jsonl(text: str, origin: str) -> Iterator[Article | ItemFailure]:
                 f"invalid JSON at char {exc.colno} ({exc.msg}); put one complete JSON object on each line",
             )
             continue
+        except RecursionError:
+            yield ItemFailure(f"{origin} line {lineno}", TOO_DEEP)
+            continue
         try:
-            yield article_from_record(record, f"{origin}#{n}")
+            yield _record(record, f"{origin}#{n}")
         except InputProblem as exc:
             yield ItemFailure(f"{origin} line {lineno}", str(exc))
     if n == 0:
         raise InputProblem("no JSON lines in the file; put one article object per line")
+
+
+def _record(record: object, origin: str) -> Article:
+    """`article_from_record`, with absurdly nested field values refused like any other bad record."""
+    try:
+        return article_from_record(record, origin)
+    except RecursionError:
+        raise InputProblem(TOO_DEEP) from None
