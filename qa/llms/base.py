@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any, Iterator
 
+from qa.errors import NewsdeskError
+
 Messages = list[dict[str, str]]
 
 
@@ -38,18 +40,24 @@ def to_llama_messages(messages: Messages) -> list[Any]:
 class LlamaIndexChat(ChatBackend):
     """Adapter for a llama-index LLM instance (created explicitly, never via llama-index's global Settings)."""
 
-    def __init__(self, llm: Any, name: str, model: str) -> None:
+    def __init__(self, llm: Any, name: str, model: str, where: str = "", fix: str = "") -> None:
         super().__init__()
-        self.llm, self.name, self.model = llm, name, model
+        self.llm, self.name, self.model, self.where, self.fix = llm, name, model, where, fix
 
     def stream(self, messages: Messages, max_tokens: int) -> Iterator[str]:
         prompt_text = "\n".join(m["content"] for m in messages)
         completion: list[str] = []
-        for chunk in self.llm.stream_chat(to_llama_messages(messages), **self._kwargs(max_tokens)):
-            delta = chunk.delta or ""
-            if delta:
-                completion.append(delta)
-                yield delta
+        try:
+            for chunk in self.llm.stream_chat(to_llama_messages(messages), **self._kwargs(max_tokens)):
+                delta = chunk.delta or ""
+                if delta:
+                    completion.append(delta)
+                    yield delta
+        except NewsdeskError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - any client/server failure becomes one clear line
+            detail = " ".join(str(exc).split())[:200] or type(exc).__name__
+            raise NewsdeskError(f"llm={self.name} failed at {self.where or self.model}: {detail}; {self.fix}") from None
         self.last_usage = self._usage(prompt_text, "".join(completion))
 
     def _kwargs(self, max_tokens: int) -> dict[str, Any]:

@@ -51,7 +51,7 @@ class LocalChat(LlamaIndexChat):
             )
         except (ValueError, RuntimeError, OSError) as exc:
             raise NewsdeskError(f"cannot load the GGUF model {path}: {exc}; check llm_model_path") from None
-        super().__init__(llm, "local", path.name)
+        super().__init__(llm, "local", path.name, str(path), "check the GGUF file or choose --llm extractive")
 
     def stream(self, messages: Messages, max_tokens: int) -> Iterator[str]:
         self.llm.generate_kwargs["max_tokens"] = max_tokens

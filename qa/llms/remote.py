@@ -29,7 +29,8 @@ class OpenAIChat(LlamaIndexChat):
             temperature=settings.llm_temperature, max_tokens=settings.llm_max_tokens,
             timeout=settings.llm_timeout_s, max_retries=0, context_window=settings.llm_context_window,
         )
-        super().__init__(llm, "openai", settings.openai_model)
+        super().__init__(llm, "openai", settings.openai_model, settings.openai_base_url,
+                         "check that the server runs and NEWSDESK_OPENAI_BASE_URL/MODEL/API_KEY are right")
 
 
 class OllamaChat(LlamaIndexChat):
@@ -47,7 +48,8 @@ class OllamaChat(LlamaIndexChat):
         llm = Ollama(model=settings.ollama_model, base_url=settings.ollama_url.rstrip("/"),
                      temperature=settings.llm_temperature, request_timeout=settings.llm_timeout_s,
                      context_window=settings.llm_context_window)
-        super().__init__(llm, "ollama", settings.ollama_model)
+        super().__init__(llm, "ollama", settings.ollama_model, settings.ollama_url,
+                         "start Ollama (ollama serve), pull the model, or fix NEWSDESK_OLLAMA_URL/MODEL")
 
     def _kwargs(self, max_tokens: int) -> dict[str, Any]:
         return {"options": {"num_predict": max_tokens}}
