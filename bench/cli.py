@@ -40,7 +40,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--quality-sets", type=_names, help="samples,multihop (default both)")
     p.add_argument("--skip-baseline", action="store_true", default=None, help="do not run the llama-index baseline")
     p.add_argument("--only-store-scale", action="store_true", help="run only the store-scale phases")
-    p.add_argument("--out", help="results JSON path (default bench/out/results.json)")
+    p.add_argument("--out", help="results JSON file, or a folder for results.json (default bench/out/results.json)")
     p.add_argument("--keep", action="store_true", default=None, help="keep the temporary work folder (logs, indexes)")
 
 
@@ -52,8 +52,9 @@ def options_from(args: argparse.Namespace):
     values = {k: getattr(args, k, None) for k in keys}
     if getattr(args, "llm", None) and not values["llms"]:  # `newsdesk bench --llm local`
         values["llms"] = [args.llm]
-    if args.out:
-        values["out"] = Path(args.out)
+    if args.out:  # a results.json path, or a folder to hold results.json
+        out = Path(args.out)
+        values["out"] = out if out.suffix == ".json" else out / "results.json"
     if args.smoke:
         return Options.smoke_config(**values)
     return Options(**{k: v for k, v in values.items() if v is not None})

@@ -71,8 +71,8 @@ def test_bad_corpus_is_one_line_error(tmp_path):
 def test_newsdesk_bench_is_registered():
     from qa.cli import build_parser
 
-    args = build_parser().parse_args(["bench", "--smoke", "--llm", "extractive"])
     from bench.cli import options_from
 
-    options = options_from(args)
+    options = options_from(build_parser().parse_args(["bench", "--smoke", "--llm", "extractive", "--out", "x/smoke"]))
     assert options.smoke and options.llms == ["extractive"] and options.store_scale == [2000]
+    assert options.out == Path("x/smoke/results.json")
