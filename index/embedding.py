@@ -50,7 +50,7 @@ class Embedder:
 
     def count_pieces(self, texts: list[str]) -> list[int]:
         """Word pieces per text, special tokens not included."""
-        encoded = self.tokenizer(texts, add_special_tokens=False, truncation=False)["input_ids"]
+        encoded = self.tokenizer(texts, add_special_tokens=False, truncation=False, verbose=False)["input_ids"]
         return [len(ids) for ids in encoded]
 
     @property

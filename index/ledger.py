@@ -155,6 +155,14 @@ class Ledger:
             db.executemany("DELETE FROM articles WHERE id = ?", ids)
             _bump(db)
 
+    def get_meta(self, key: str) -> str | int | None:
+        row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value: str | int) -> None:
+        with self.transaction() as db:
+            db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+
     def move(self, article_id: str, origin: str, file: str) -> None:
         """An unchanged article now comes from another place."""
         with self.transaction() as db:

@@ -7,13 +7,14 @@ hash) cost no embedding at all. See docs/ARCHITECTURE.md for the crash-safety pr
 
 from __future__ import annotations
 
+import fcntl
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from index.chunking import chunk_budget, chunk_spans, fit_title
 from index.embedding import Embedder, get_embedder
-from index.errors import InputProblem
+from index.errors import IngestError, InputProblem
 from index.ledger import Ledger
 from index.loaders import ItemFailure, discover, is_url, load_input
 from index.models import Article, Chunk, FileResult, IngestReport
@@ -76,7 +77,11 @@ class _Run:
         self.settings = settings
         self.on_progress = on_progress
         self.report = IngestReport()
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        self.lock = open(settings.data_dir / "ingest.lock", "w")  # one writer per data dir at a time
+        fcntl.flock(self.lock, fcntl.LOCK_EX)
         self.ledger = Ledger(settings.ledger_path)
+        self._check_model()
         self.store: ChunkStore = open_store(settings)
         self._embedder: Embedder | None = None
         self.buffer: list[Pending] = []
@@ -91,6 +96,20 @@ class _Run:
 
     def __exit__(self, *exc: object) -> None:
         self.ledger.close()
+        self.lock.close()
+
+    def _check_model(self) -> None:
+        """Vectors from different models do not mix: refuse to write with another model than the index's."""
+        built_with = self.ledger.get_meta("embed_model")
+        if built_with is None:
+            self.ledger.set_meta("embed_model", self.settings.embed_model)
+        elif built_with != self.settings.embed_model:
+            self.ledger.close()
+            self.lock.close()
+            raise IngestError(
+                f"the index in {self.settings.data_dir} was built with embed_model '{built_with}', not "
+                f"'{self.settings.embed_model}'; set embed_model back, or use a new data_dir and ingest again"
+            )
 
     @property
     def embedder(self) -> Embedder:

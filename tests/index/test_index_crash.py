@@ -12,7 +12,7 @@ import textwrap
 from conftest import REPO
 from index import Catalog, ingest, open_store
 
-N_ARTICLES = 100  # one chunk each; ingest flushes every 64 chunks, so a kill can land between flushes
+N_ARTICLES = 80  # one short chunk each; ingest flushes every 64 chunks, so a kill can land between flushes
 
 CHILD = textwrap.dedent("""
     import os, signal, sys
@@ -36,8 +36,7 @@ CHILD = textwrap.dedent("""
 def write_corpus(folder):
     folder.mkdir()
     for i in range(N_ARTICLES):
-        body = " ".join(f"Sentence {j} of report {i} from the hill town of Varnwick{i}, where {j} wells were dug."
-                        for j in range(5))
+        body = f"The hill town of Varnwick{i} dug {i + 2} new wells this spring."
         record = {"title": f"Varnwick{i} digs wells", "body": body, "url": f"https://example.test/varnwick/{i}"}
         (folder / f"a{i:03d}.json").write_text(json.dumps(record), encoding="utf-8")
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 import index_samples as samples
 from conftest import SEED
 from index import Catalog, ingest, open_store, remove
@@ -162,3 +164,13 @@ def test_same_article_in_two_files_is_stored_once(settings, docs):
     assert sorted(r.status for r in report.results) == ["added", "unchanged"]
     assert len(Catalog(settings)) == 1
     assert_consistent(settings)
+
+
+def test_other_embedding_model_is_refused(settings, docs):
+    from index import IngestError
+
+    ingest(docs.write("glimmer.txt", samples.TXT), settings)
+    settings.embed_model = str(docs.path)  # any other model
+    with pytest.raises(IngestError, match="was built with embed_model 'all-MiniLM-L6-v2'.*use a new data_dir"):
+        ingest(docs.path, settings)
+    assert open_store(settings).count() == Catalog(settings).chunk_count() > 0

@@ -1,4 +1,4 @@
-"""A 20-article slice of the real Wikinews corpus ingests cleanly."""
+"""A 20-article slice of the real Wikinews corpus (its first 20 short articles) ingests cleanly."""
 
 from __future__ import annotations
 
@@ -13,7 +13,8 @@ pytestmark = pytest.mark.shared
 
 
 def test_wikinews_slice(settings, tmp_path, embedder):
-    lines = require(WIKINEWS).read_text(encoding="utf-8").splitlines()[:20]
+    all_lines = require(WIKINEWS).read_text(encoding="utf-8").splitlines()
+    lines = [line for line in all_lines if len(json.loads(line)["body"]) < 1500][:20]  # short ones keep it quick
     path = tmp_path / "wikinews-20.jsonl"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     report = ingest(path, settings)
