@@ -4,7 +4,7 @@ Public API (docs/ARCHITECTURE.md); `qa` imports only these names.
 """
 
 from index.embedding import Embedder, get_embedder, register_backend
-from index.errors import IngestError
+from index.errors import IngestError, storage_guard
 from index.ledger import ArticleRecord, Catalog
 from index.loaders import ACCEPTED
 from index.models import Article, Chunk, FileResult, IngestReport
@@ -29,4 +29,5 @@ __all__ = [
     "open_store",
     "register_backend",
     "remove",
+    "storage_guard",
 ]

@@ -106,6 +106,21 @@ class Ledger:
         rows = self.db.execute(f"SELECT {ARTICLE_FIELDS} FROM articles WHERE state != 'done'").fetchall()
         return [(_article(r), r[12]) for r in rows]
 
+    def chunk_ids(self) -> dict[str, str]:
+        """Chunk id → article id, for every chunk of a `done` article."""
+        rows = self.db.execute(
+            "SELECT chunks.id, article_id FROM chunks JOIN articles ON articles.id = article_id WHERE state = 'done'"
+        )
+        return dict(rows.fetchall())
+
+    def articles_by_id(self, article_ids: Iterable[str]) -> list[Article]:
+        found = []
+        for article_id in article_ids:
+            row = self.db.execute(f"SELECT {ARTICLE_FIELDS} FROM articles WHERE id = ?", (article_id,)).fetchone()
+            if row:
+                found.append(_article(row))
+        return found
+
     def ids_at_origin(self, origin: str) -> set[str]:
         return {r[0] for r in self.db.execute("SELECT id FROM articles WHERE origin = ?", (origin,))}
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from index.chunking import chunk_budget, chunk_spans, fit_title
 from index.embedding import Embedder, get_embedder
-from index.errors import IngestError, InputProblem
+from index.errors import IngestError, InputProblem, storage_guard
 from index.ledger import Ledger
 from index.loaders import ItemFailure, discover, is_url, load_input
 from index.models import Article, Chunk, FileResult, IngestReport
@@ -38,7 +38,7 @@ def ingest(
     """
     started = time.monotonic()
     targets = [str(p) for p in ([paths] if isinstance(paths, (str, Path)) else paths)]
-    with _Run(settings, on_progress) as run:
+    with storage_guard(settings), _Run(settings, on_progress) as run:
         run.recover()
         inputs = [found for target in targets for found in discover(target)]
         for done, target in enumerate(inputs, start=1):
@@ -54,7 +54,7 @@ def ingest(
 def remove(targets: Iterable[str | Path], settings: IndexSettings) -> IngestReport:
     """Remove articles by id, or every article from a file / below a folder."""
     started = time.monotonic()
-    with _Run(settings, None) as run:
+    with storage_guard(settings), _Run(settings, None) as run:
         run.recover()
         for target in [str(t) for t in ([targets] if isinstance(targets, (str, Path)) else targets)]:
             ids = run.ids_for(target)
@@ -214,6 +214,21 @@ class _Run:
         for article, state in unfinished:
             if state == "pending":
                 self.buffer.append((article, self.ledger.file_of(article.id), self.chunk(article)))
+        self.flush()
+        self.reconcile()
+
+    def reconcile(self) -> None:
+        """If Chroma and the ledger disagree (chunks lost or left over), re-embed or drop to make them agree."""
+        expected = self.ledger.chunk_ids()
+        stored = set(self.store.ids())
+        if stored == expected.keys():
+            return
+        extra = [chunk_id for chunk_id in stored if chunk_id not in expected]
+        if extra:
+            self.store.delete_ids(extra)
+        missing = sorted({article_id for chunk_id, article_id in expected.items() if chunk_id not in stored})
+        for article in self.ledger.articles_by_id(missing):
+            self.buffer.append((article, self.ledger.file_of(article.id), self.chunk(article)))
         self.flush()
 
     def prune(self, folders: list[str]) -> None:

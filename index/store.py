@@ -50,6 +50,14 @@ class ChunkStore:
             where = {"article_id": batch[0]} if len(batch) == 1 else {"article_id": {"$in": batch}}
             self.collection.delete(where=where)
 
+    def ids(self) -> list[str]:
+        """Every stored chunk id."""
+        return list(self.collection.get(include=[])["ids"])
+
+    def delete_ids(self, chunk_ids: Sequence[str]) -> None:
+        for start in range(0, len(chunk_ids), 500):
+            self.collection.delete(ids=list(chunk_ids[start : start + 500]))
+
     def query(self, embedding: Sequence[float] | np.ndarray, k: int, where: dict | None = None
               ) -> list[tuple[dict, str, float]]:
         """The k nearest chunks as (metadata, text, cosine similarity), best first."""

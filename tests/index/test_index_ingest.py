@@ -174,3 +174,18 @@ def test_other_embedding_model_is_refused(settings, docs):
     with pytest.raises(IngestError, match="was built with embed_model 'all-MiniLM-L6-v2'.*use a new data_dir"):
         ingest(docs.path, settings)
     assert open_store(settings).count() == Catalog(settings).chunk_count() > 0
+
+
+def test_next_ingest_heals_chroma_that_lost_or_gained_chunks(settings, docs, embedder):
+    write_all_formats(docs)
+    ingest(docs.path, settings)
+    catalog, store = Catalog(settings), open_store(settings)
+    festival = next(a for a in catalog.articles() if a.title.startswith("Quillhaven"))
+    store.delete_articles([festival.id])  # e.g. a Chroma directory restored from an older backup
+    store.add(["stray:0"], ["stray chunk"], [{"article_id": "stray"}], embedder.embed_documents(["stray chunk"]))
+    calls = embedder.texts_embedded
+    report = ingest(docs.path, settings)
+    assert report.count("unchanged") == 12
+    assert embedder.texts_embedded - calls == festival.chunks  # only the lost article is embedded again
+    assert_consistent(settings)
+    assert not store.get(ids=["stray:0"])
