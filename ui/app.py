@@ -52,6 +52,7 @@ def _info_markdown(info: dict[str, Any]) -> str:
 
 def build_app(desk: Any) -> gr.Blocks:
     """The whole app (Chat, Articles, Settings tabs) around one Newsdesk; state is per browser session."""
+    desk.info()  # opens the store once here: Chroma's client creation is not safe from concurrent threads
 
     def refresh(query: str = "") -> tuple:
         info = desk.info()
@@ -162,6 +163,7 @@ def build_app(desk: Any) -> gr.Blocks:
         question.submit(**chat_io)
         ask_button.click(**chat_io)
         clear_button.click(clear, outputs=[chatbot, sources_panel, state], api_visibility="private")
+        chatbot.clear(clear, outputs=[chatbot, sources_panel, state], api_visibility="private")  # its trash icon
         add_button.click(add, inputs=[files, feed_url, search],
                          outputs=[ingest_status, results, files, feed_url] + refreshed, api_visibility="private")
         remove_button.click(remove, inputs=[remove_pick, search], outputs=[remove_status] + refreshed,
@@ -175,11 +177,15 @@ def build_app(desk: Any) -> gr.Blocks:
 
 
 def launch(demo: gr.Blocks, llm: str, host: str = "127.0.0.1", port: int | None = None, share: bool = False,
-           auth: tuple[str, str] | None = None, block: bool = True) -> tuple[Any, str, str]:
-    """Serve the app with a queue sized for the backend; `block=False` returns at once (tests)."""
+           auth: tuple[str, str] | None = None, block: bool = True, upload_limit_mb: float = 5.0) -> tuple[Any, str, str]:
+    """Serve the app with a queue sized for the backend; `block=False` returns at once (tests).
+
+    Gradio itself drops uploads over 4x the article size limit, so oversized files never fill the disk;
+    between the two limits the Articles tab refuses them with a message.
+    """
     demo.queue(default_concurrency_limit=concurrency_for(llm))
     return demo.launch(
         server_name=host, server_port=port, share=share, auth=auth, prevent_thread_lock=not block,
-        quiet=not block, css=CSS, head=HEAD, ssr_mode=False, show_error=False,
+        quiet=not block, max_file_size=f"{max(1, int(upload_limit_mb * 4))}mb", css=CSS, head=HEAD, ssr_mode=False, show_error=False,
         auth_message="Newsdesk: sign in with the user and password given to `newsdesk chat --auth`.",
     )

@@ -59,5 +59,6 @@ def cmd_chat(args: argparse.Namespace) -> int:
     info = desk.info()
     print(f"Newsdesk chat: {info['articles']} articles indexed, LLM backend '{info['llm']}'. "
           f"Open http://{args.host}:{args.port} in your browser (Ctrl+C stops).")
-    launch(build_app(desk), llm=info["llm"], host=args.host, port=args.port, share=args.share, auth=auth)
+    launch(build_app(desk), llm=info["llm"], host=args.host, port=args.port, share=args.share, auth=auth,
+           upload_limit_mb=desk.settings.max_file_mb)
     return 0

@@ -114,6 +114,10 @@ def excerpt_html(body: str, start: int, end: int, quote: str, context: int = EXC
         if found < 0:
             return f"<mark>{html.escape(quote or '')}</mark>"
         start, end = found, found + len(quote)
+    while start < end and body[start].isspace():
+        start += 1
+    while end > start and body[end - 1].isspace():
+        end -= 1
     left = max(0, start - context)
     right = min(len(body), end + context)
     # Cut at word boundaries so the excerpt does not start or end mid-word.
