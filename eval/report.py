@@ -77,7 +77,8 @@ def markdown(report: dict[str, Any]) -> str:
     overall = report["overall"]
     lines = [
         f"# Eval report: {report['set']} ({report['llm']})", "",
-        f"- set: `{report['set_path']}` ({report['set_format']}, {overall['cases']} cases, {overall['errors']} errors)",
+        f"- set: `{report['set_path']}` ({report['set_format']}, {overall['cases']} cases, {overall['errors']} errors)"
+        + (f" — **interrupted** after {overall['cases']} of {report.get('cases_planned')} cases" if report.get("interrupted") else ""),
         f"- corpus: `{report['corpus']}`; ingest: {report['ingest']['summary']}",
         f"- LLM: {report['info'].get('llm_model') or report['llm']}; embeddings: {report['info'].get('embed_model', '')};"
         f" top_k={report['settings'].get('top_k')}, chunk_size={report['settings'].get('chunk_size')}",

@@ -227,18 +227,23 @@ def run_eval(set_path: str | Path, corpus: str | Path | None = None, settings: A
     show = (sys.stderr.isatty() or os.environ.get("NEWSDESK_PROGRESS") == "1") if progress is None else progress
     bar = tqdm(cases, desc=f"eval {set_file.stem}", unit="q", disable=not show)
     t1 = time.perf_counter()
+    interrupted = False
     with (out / "results.jsonl").open("w", encoding="utf-8") as f:
-        for case in bar:
-            result = run_case(desk, case, Filters, tuple(ks), body_of, case_timeout_s)
-            results.append(result)
-            f.write(json.dumps(result, ensure_ascii=False) + "\n")
-            f.flush()
-            bar.set_postfix(acc=f"{metrics.mean(float(r['correct']) for r in results):.2f}",
-                            errors=sum(1 for r in results if r["error"]))
+        try:
+            for case in bar:
+                result = run_case(desk, case, Filters, tuple(ks), body_of, case_timeout_s)
+                results.append(result)
+                f.write(json.dumps(result, ensure_ascii=False) + "\n")
+                f.flush()
+                bar.set_postfix(acc=f"{metrics.mean(float(r['correct']) for r in results):.2f}",
+                                errors=sum(1 for r in results if r["error"]))
+        except KeyboardInterrupt:  # Ctrl-C: report the cases done so far
+            interrupted = True
+            print(f"interrupted: reporting the {len(results)} of {len(cases)} cases done", file=sys.stderr)
     bar.close()
     run_s = time.perf_counter() - t1
 
-    extra: dict[str, Any] = {}
+    extra: dict[str, Any] = {"interrupted": interrupted, "cases_planned": len(cases)}
     if fmt == "multihop" and corpus_path.is_file() and corpus_path.suffix == ".json":
         extra["missing_evidence_urls"] = missing_evidence(cases, corpus_path)
     report = reporting.build_report(

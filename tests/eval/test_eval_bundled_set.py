@@ -102,3 +102,23 @@ def test_case_failures_are_recorded_not_raised(extractive_settings):
     bad = EvalCase(id="bad", question="When did the talks begin?", answers=["April 9"], filters={"since": "not a date"})
     result = run_case(desk, bad, Filters, (4,), lambda _id: None)
     assert result["error"] and not result["correct"] and result["scores"] == {}
+
+
+def test_interrupted_run_still_reports_the_cases_done(extractive_settings, bundled_run, tmp_path, monkeypatch):
+    from qa import Newsdesk
+
+    from eval.runner import run_eval
+
+    real_ask, calls = Newsdesk.ask, []
+
+    def ask_then_ctrl_c(self, question, filters=None):
+        calls.append(question)
+        if len(calls) > 2:
+            raise KeyboardInterrupt
+        return real_ask(self, question, filters=filters)
+
+    monkeypatch.setattr(Newsdesk, "ask", ask_then_ctrl_c)
+    report = run_eval("samples", settings=extractive_settings, out_dir=tmp_path / "cut", limit=5, progress=False)
+    assert report["interrupted"] is True and report["cases_planned"] == 5
+    assert report["overall"]["cases"] == 2
+    assert len((tmp_path / "cut" / "results.jsonl").read_text(encoding="utf-8").splitlines()) == 2
