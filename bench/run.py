@@ -223,6 +223,10 @@ def add_ratios(ph: dict[str, Any]) -> None:
     if ours.get("chunks_per_s") and base.get("chunks_per_s"):
         first["ratio_chunks_per_s"] = round(ours["chunks_per_s"] / base["chunks_per_s"], 2)
         first["ratio_articles_per_s"] = round(ours["articles_per_s"] / base["articles_per_s"], 2)
+    if ours.get("cpu_seconds") and base.get("cpu_seconds"):  # insensitive to other load on the machine
+        first["ratio_chunks_per_cpu_s"] = round(ours["chunks_per_cpu_s"] / base["chunks_per_cpu_s"], 2)
+        first["ratio_articles_per_cpu_s"] = round((ours["articles"] / ours["cpu_seconds"])
+                                                  / (base["articles"] / base["cpu_seconds"]), 2)
     again = ph.get("ingest_again", {}).get("ours", {})
     if ours.get("seconds") and again.get("seconds"):
         ph["ingest_again"]["speedup_vs_first"] = round(ours["seconds"] / again["seconds"], 1)
