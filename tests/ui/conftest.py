@@ -49,7 +49,7 @@ def ui_desk(tmp_path_factory):
     return desk
 
 
-def _serve(desk, auth=None):
+def serve(desk, auth=None):
     from ui.app import build_app, launch
 
     demo = build_app(desk)
@@ -60,14 +60,14 @@ def _serve(desk, auth=None):
 
 @pytest.fixture(scope="session")
 def app_url(ui_desk):
-    demo, url = _serve(ui_desk)
+    demo, url = serve(ui_desk)
     yield url
     demo.close()
 
 
 @pytest.fixture(scope="session")
 def auth_app_url(ui_desk):
-    demo, url = _serve(ui_desk, auth=("editor", "s3cret"))
+    demo, url = serve(ui_desk, auth=("editor", "s3cret"))
     yield url
     demo.close()
 

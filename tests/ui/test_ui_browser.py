@@ -120,3 +120,30 @@ def test_basic_auth_blocks_unauthenticated_requests(auth_app_url):
         Client(auth_app_url, verbose=False)
     client = Client(auth_app_url, auth=("editor", "s3cret"), verbose=False)
     assert client.predict(question=SEED_QUESTION, api_name="/ask")["citations"]
+
+
+def test_filters_apply_to_the_next_question(page):
+    page.get_by_text("Filters (apply to the next question)").click()
+    page.fill("#nd-since textarea, #nd-since input", "April")
+    page.fill("#nd-question textarea", SEED_QUESTION)
+    page.click("#nd-ask")
+    page.wait_for_selector("#nd-chat .nd-error")
+    assert "Published since: 'April' is not a date" in page.locator("#nd-chat .nd-error").inner_text()
+    page.fill("#nd-since textarea, #nd-since input", "2030-01-01")  # after every indexed article
+    ask(page, SEED_QUESTION, turn=1)  # the failed try made no sources section, so this is answer 1
+    assert page.locator("#nd-chat .nd-refusal").count() == 1
+
+
+def test_empty_index_shows_how_to_start(browser, tmp_path):
+    from conftest import serve
+    from qa import Newsdesk
+
+    demo, url = serve(Newsdesk(data_dir=tmp_path / "empty", llm="extractive"))
+    try:
+        page = browser.new_page()
+        page.goto(url)
+        page.wait_for_selector("#nd-empty-state", state="visible")
+        assert "Nothing is indexed yet" in page.locator("#nd-empty-state").inner_text()
+        page.close()
+    finally:
+        demo.close()
