@@ -89,13 +89,14 @@ def retrieval_phase(cfg: dict[str, Any]) -> dict[str, Any]:
     queries = cfg["queries"]
     for q in queries[:3]:
         retriever.retrieve(q)
-    times = []
+    times, cpu = [], []
     for q in queries:
         with Stopwatch() as sw:
             retriever.retrieve(q)
         times.append(sw.wall)
+        cpu.append(sw.cpu)
     return {"chunks": collection.count(), "method": "as_retriever(similarity_top_k=5).retrieve",
-            **latency_summary(times)}
+            **latency_summary(times), "cpu": latency_summary(cpu)}
 
 
 def quality_phase(cfg: dict[str, Any]) -> dict[str, Any]:

@@ -46,12 +46,13 @@ def retrieval_phase(cfg: dict[str, Any]) -> dict[str, Any]:
     queries = cfg["queries"]
     for q in queries[:3]:
         desk.retrieve(q, k=5)
-    times = []
+    times, cpu = [], []
     for q in queries:
         with Stopwatch() as sw:
             desk.retrieve(q, k=5)
         times.append(sw.wall)
-    return {"chunks": desk.info()["chunks"], "method": "Newsdesk.retrieve(question, k=5)", **latency_summary(times)}
+        cpu.append(sw.cpu)
+    return {"chunks": desk.info()["chunks"], "method": "Newsdesk.retrieve(question, k=5)", **latency_summary(times), "cpu": latency_summary(cpu)}
 
 
 def answers_phase(cfg: dict[str, Any]) -> dict[str, Any]:

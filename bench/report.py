@@ -103,13 +103,14 @@ def format_table(results: dict[str, Any]) -> str:
     row("first ingest chunks", o.get("chunks_embedded"), b.get("chunks_embedded"), None, (None, None))
     again = ph.get("ingest_again", {})
     a = again.get("ours", {})
-    row("re-ingest seconds (unchanged)", a.get("seconds"), b.get("seconds"), None, (a.get("peak_rss_mb"), None))
+    row("re-ingest seconds (unchanged)", a.get("seconds"), None, None, (a.get("peak_rss_mb"), None))
     row("re-ingest speed-up vs first", again.get("speedup_vs_first"), None, None, (None, None))
     r = ph.get("retrieval", {})
     ro, rb = r.get("ours", {}), r.get("baseline", {})
     row("retrieval p50 ms", ro.get("p50_ms"), rb.get("p50_ms"), r.get("ratio_p50"),
         (ro.get("peak_rss_mb"), rb.get("peak_rss_mb")))
     row("retrieval p95 ms", ro.get("p95_ms"), rb.get("p95_ms"), None, (None, None))
+    row("retrieval CPU ms per query p50", _get(ro, "cpu", "p50_ms"), _get(rb, "cpu", "p50_ms"), None, (None, None))
     lines += ["", f"{'quality (top 5)':34} {'hit rate@5':>14} {'recall@5':>14} {'cases':>10} {'ingest chunks/s':>24}"]
     for set_name, systems in (ph.get("quality") or {}).items():
         for system, q in systems.items():
