@@ -52,7 +52,8 @@ def retrieval_phase(cfg: dict[str, Any]) -> dict[str, Any]:
             desk.retrieve(q, k=5)
         times.append(sw.wall)
         cpu.append(sw.cpu)
-    return {"chunks": desk.info()["chunks"], "method": "Newsdesk.retrieve(question, k=5)", **latency_summary(times), "cpu": latency_summary(cpu)}
+    return {"chunks": desk.info()["chunks"], "method": "Newsdesk.retrieve(question, k=5)",
+            **latency_summary(times), "cpu": latency_summary(cpu)}
 
 
 def answers_phase(cfg: dict[str, Any]) -> dict[str, Any]:
