@@ -80,9 +80,15 @@ class _Run:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         self.lock = open(settings.data_dir / "ingest.lock", "w")  # one writer per data dir at a time
         fcntl.flock(self.lock, fcntl.LOCK_EX)
-        self.ledger = Ledger(settings.ledger_path)
-        self._check_model()
-        self.store: ChunkStore = open_store(settings)
+        try:
+            self.ledger = Ledger(settings.ledger_path)
+            self._check_model()
+            self.store: ChunkStore = open_store(settings)
+        except BaseException:  # a failed start (disk full, server gone) must not leave the data dir locked
+            if hasattr(self, "ledger"):
+                self.ledger.close()
+            self.lock.close()
+            raise
         self._embedder: Embedder | None = None
         self.buffer: list[Pending] = []
         self.buffered_chunks = 0

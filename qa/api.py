@@ -6,7 +6,7 @@ import threading
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
-from qa.errors import NewsdeskError
+from qa.errors import NewsdeskError, index_guard
 from qa.filters import Filters
 from qa.settings import Settings
 from qa.types import Answer, Passage
@@ -39,26 +39,31 @@ class Newsdesk:
                on_progress: Callable[..., Any] | None = None) -> Any:
         from index import ingest
 
-        return ingest([str(p) for p in paths], self.settings, prune=prune, on_progress=on_progress)
+        with index_guard(self.settings):
+            return ingest([str(p) for p in paths], self.settings, prune=prune, on_progress=on_progress)
 
     def remove(self, targets: Iterable[str]) -> Any:
         from index import remove
 
-        return remove(list(targets), self.settings)
+        with index_guard(self.settings):
+            return remove(list(targets), self.settings)
 
     def articles(self) -> list[Any]:
-        return self.catalog.articles()
+        with index_guard(self.settings):
+            return self.catalog.articles()
 
     def article(self, article_id: str) -> Any:
-        return self.catalog.get(article_id)
+        with index_guard(self.settings):
+            return self.catalog.get(article_id)
 
     def sources(self) -> list[str]:
-        return self.catalog.sources()
+        with index_guard(self.settings):
+            return self.catalog.sources()
 
     # Answers -------------------------------------------------------------------------------------
     def retriever(self) -> Any:
         """The hybrid retriever, built on first use (loads the embedding model)."""
-        with self._lock:
+        with self._lock, index_guard(self.settings):
             if self._retriever is None:
                 from index import get_embedder, open_store
 
@@ -82,7 +87,7 @@ class Newsdesk:
     def retrieve(self, question: str, filters: Filters | None = None, k: int | None = None) -> list[Passage]:
         """Ranked passages for a question, without answering (eval: recall@k)."""
         _check_question(question, filters)
-        with self._lock:
+        with self._lock, index_guard(self.settings):
             found = self.retriever().retrieve(question.strip(), filters, limit=k)
         return [h.to_passage() for h in found.hits]
 
@@ -104,7 +109,7 @@ class Newsdesk:
         engine = self.engine()
 
         def run() -> Iterator[str | Answer]:
-            with self._lock:  # one llama.cpp context: answer one question at a time
+            with self._lock, index_guard(self.settings):  # one llama.cpp context: one question at a time
                 yield from engine.stream(question.strip(), filters, history)
 
         return run()
@@ -115,8 +120,9 @@ class Newsdesk:
                  "openai": s.openai_model, "ollama": s.ollama_model, "extractive": "none"}[s.llm]
         from index import open_store
 
-        return {"llm": s.llm, "llm_model": model, "embed_model": s.embed_model,
-                "articles": len(self.catalog.articles()), "chunks": open_store(s).count(), "data_dir": str(s.data_dir)}
+        with index_guard(s):
+            return {"llm": s.llm, "llm_model": model, "embed_model": s.embed_model, "articles": len(self.catalog.articles()),
+                    "chunks": open_store(s).count(), "data_dir": str(s.data_dir)}
 
 
 def _last(stream: Iterator[str | Answer]) -> Answer:
