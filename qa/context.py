@@ -13,6 +13,8 @@ import numpy as np
 from qa.retrieval.hits import Hit
 from qa.text import Sentence, split_sentences, tokens
 
+RELATIVE_FLOOR = 0.5  # a sentence must score at least half the best sentence's score to be sent
+
 _INJECTION = re.compile(
     r"\b(ignore|disregard|forget)\b.{0,40}\b(instructions?|prompts?|rules|above|previous)\b|"
     r"\b(you are now|system prompt|as an ai|new instructions?)\b|</?\s*(source|sources|system|user|assistant)\b|<\|im_",
@@ -41,14 +43,15 @@ class Source:
     selected: list[int] = field(default_factory=list)  # indices into candidates, document order
 
     def excerpt(self) -> str:
-        """The selected sentences, '…' between non-adjacent ones."""
+        """The selected sentences, '…' where article text was left out between them."""
         parts: list[str] = []
-        prev = None
+        prev: Sentence | None = None
         for i in self.selected:
-            if prev is not None and i != prev + 1:
+            sentence = self.candidates[i]
+            if prev is not None and self.body[prev.end : sentence.start].strip():
                 parts.append("…")
-            parts.append(self.candidates[i].text)
-            prev = i
+            parts.append(sentence.text)
+            prev = sentence
         return " ".join(parts)
 
 
@@ -90,6 +93,14 @@ class SentenceCache:
         return np.stack([self._vectors[k] for k in keys])
 
 
+def _most_lexical(sentences: list[Sentence], q_tokens: set[str], cap: int) -> list[Sentence]:
+    """Only the `cap` sentences sharing most words with the question get embedded (speed); document order kept."""
+    if len(sentences) <= cap:
+        return sentences
+    ranked = sorted(range(len(sentences)), key=lambda i: -len(q_tokens & set(tokens(sentences[i].text))))
+    return [sentences[i] for i in sorted(ranked[:cap])]
+
+
 def build_sources(hits: list[Hit], question: str, q_vec: np.ndarray, cache: SentenceCache,
                   max_sentences: int) -> list[Source]:
     """Pick the best `max_sentences` sentences (at least the best one of each article) and number the articles."""
@@ -108,6 +119,7 @@ def build_sources(hits: list[Hit], question: str, q_vec: np.ndarray, cache: Sent
         candidates = [s for s in sentences
                       if any(s.start < b and a < s.end for a, b in spans)
                       and s.text.strip().lower() != title_folded and not looks_like_instruction(s.text)]
+        candidates = _most_lexical(candidates, q_tokens, max(4, 2 * max_sentences // max(1, len(by_article))))
         if not candidates:
             continue
         vectors = cache.vectors(article_id, candidates)
@@ -119,6 +131,9 @@ def build_sources(hits: list[Hit], question: str, q_vec: np.ndarray, cache: Sent
             lexical = len(q_tokens & set(tokens(s.text))) / len(q_tokens) if q_tokens else 0.0
             scored.append((float(sims[i]) + 0.3 * lexical - 0.02 * rank, len(sources) - 1, i))
     scored.sort(key=lambda x: -x[0])
+    if scored:  # sentences far less relevant than the best one only distract a small model
+        floor = RELATIVE_FLOOR * scored[0][0]
+        scored = [x for x in scored if x[0] >= floor]
     chosen: set[tuple[int, int]] = set()
     for _, si, ci in scored:  # the best sentence of each article first (diversity), in rank order
         if len({s for s, _ in chosen}) < len(sources) and si not in {s for s, _ in chosen}:

@@ -7,6 +7,8 @@ import re
 import time
 from typing import Any, Iterator
 
+import numpy as np
+
 from qa.citations import check_claims, parse_claims, render
 from qa.context import SentenceCache, Source, build_sources
 from qa.filters import Filters
@@ -44,7 +46,7 @@ class Engine:
         answer = Answer(question=question, text="", contexts=[h.to_passage() for h in found.hits],
                         standalone_question=standalone, llm=self.backend.name)
         answer.timings = Timings(retrieval_s=time.perf_counter() - started)
-        sources = build_sources(found.hits, standalone, found.query_vector, self.sentences,
+        sources = build_sources(found.context_hits(), standalone, found.query_vector, self.sentences,
                                 self.settings.context_sentences) if found.relevant_enough else []
         if not sources:
             yield from self._refuse(answer, started)
@@ -73,13 +75,21 @@ class Engine:
         """Validate and renumber citations, check support, decide refusal."""
         claims = [c for c in parse_claims(raw) if not is_refusal(c.text)]
         if claims:
-            vectors = self.embedder.embed_documents([c.text for c in claims])
+            vectors = self._claim_vectors([c.text for c in claims], sources)
             check_claims(claims, vectors, sources, self.settings.support_threshold)
         checked = render(claims, sources)
         if checked.supported_claims == 0:
             answer.text, answer.refused, answer.unsupported = REFUSAL, True, checked.unsupported
             return
         answer.text, answer.citations, answer.unsupported = checked.text, checked.citations, checked.unsupported
+
+    def _claim_vectors(self, texts: list[str], sources: list[Source]) -> Any:
+        """Embed answer sentences, reusing the vectors of sentences quoted verbatim from the sources."""
+        known = {src.candidates[i].text: src.vectors[i] for src in sources for i in range(len(src.candidates))}
+        missing = [t for t in dict.fromkeys(texts) if t not in known]
+        if missing:
+            known.update(zip(missing, self.embedder.embed_documents(missing)))
+        return np.stack([known[t] for t in texts])
 
     def _refuse(self, answer: Answer, started: float) -> Iterator[str | Answer]:
         """Nothing relevant was retrieved: refuse without calling the LLM."""

@@ -29,6 +29,20 @@ class Retrieval:
     seconds: float = 0.0
     sub_hits: list[list[Hit]] = field(default_factory=list)
     min_relevance: float = 0.3
+    pool: list[Hit] = field(default_factory=list)  # every fused hit, before diversification and the cut
+
+    def context_hits(self, per_article: int = 3, depth: int = 30) -> list[Hit]:
+        """`hits` plus further chunks of the same articles from the top of the pool (the answer may sit there)."""
+        chosen = {h.article_id for h in self.hits}
+        out = list(self.hits)
+        counts = {a: sum(1 for h in self.hits if h.article_id == a) for a in chosen}
+        seen = {h.chunk_id for h in self.hits}
+        for hit in self.pool[:depth]:
+            if hit.article_id in chosen and hit.chunk_id not in seen and counts[hit.article_id] < per_article:
+                out.append(hit)
+                seen.add(hit.chunk_id)
+                counts[hit.article_id] += 1
+        return out
 
     @property
     def relevant_enough(self) -> bool:
@@ -71,7 +85,7 @@ class Retriever:
         subs = [self._sub(sq, filters, bm25, vector if sq.text == question else None, plan) for sq in plan.subqueries]
         merged = interleave([main, *subs]) if subs else main
         ranked = diversify(merged, per_article=2)[: limit or s.top_k]
-        result = Retrieval(question, ranked, plan, vector, sub_hits=subs, min_relevance=s.min_relevance)
+        result = Retrieval(question, ranked, plan, vector, sub_hits=subs, min_relevance=s.min_relevance, pool=merged)
         result.best_dense = max((h.dense for h in dense if h.dense is not None), default=-1.0)
         result.bm25_coverage = bm25.coverage(question, keyword[0]) if keyword else 0.0
         result.seconds = time.perf_counter() - started
