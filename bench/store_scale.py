@@ -48,6 +48,12 @@ def store_scale_phase(cfg: dict[str, Any]) -> dict[str, Any]:
               "store_query": latency_summary(store_times), "disk_mb": folder_mb(path)}
     if cfg.get("questions"):
         result["with_query_embedding"] = _with_embedding(cfg, collection)
+        again = []
+        for q in queries:  # the store alone once more: separates store drift from embedding cost
+            with Stopwatch() as sw:
+                collection.query(query_embeddings=q[None, :], n_results=10)
+            again.append(sw.wall)
+        result["store_query_again"] = latency_summary(again)
     return result
 
 
@@ -58,9 +64,12 @@ def _with_embedding(cfg: dict[str, Any], collection: Any) -> dict[str, Any]:
     embedder = get_embedder(IndexSettings(data_dir=cfg["models_home"], embed_backend=cfg["backend"],
                                           embed_threads=cfg["threads"]))
     embedder.embed_query("warm up")
-    times = []
+    times, embed_only = [], []
     for question in cfg["questions"]:
         with Stopwatch() as sw:
-            collection.query(query_embeddings=embedder.embed_query(question)[None, :], n_results=10)
+            vector = embedder.embed_query(question)
+            embedded = sw.elapsed()
+            collection.query(query_embeddings=vector[None, :], n_results=10)
         times.append(sw.wall)
-    return {"backend": cfg["backend"], **latency_summary(times)}
+        embed_only.append(embedded)
+    return {"backend": cfg["backend"], **latency_summary(times), "embedding_only": latency_summary(embed_only)}
