@@ -54,6 +54,18 @@ def discover(target: str) -> list[str]:
 
 def load_input(target: str, max_bytes: int, timeout_s: float) -> Loaded:
     """Articles (and per-record failures) of one input; whole-input problems raise `InputProblem`."""
+    try:
+        yield from _load(target, max_bytes, timeout_s)
+    except InputProblem:
+        raise
+    except Exception as exc:  # a parser choking on malformed input must not escape as a traceback
+        detail = " ".join(str(exc).split())[:200]
+        raise InputProblem(
+            f"could not parse it ({type(exc).__name__}: {detail}); check that the file is valid for its extension"
+        ) from None
+
+
+def _load(target: str, max_bytes: int, timeout_s: float) -> Loaded:
     if is_url(target):
         yield from load_feed(fetch_url(target, max_bytes, timeout_s), target)
         return

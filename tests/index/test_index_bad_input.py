@@ -50,7 +50,7 @@ def test_oversized_file_refused_with_how_to_raise_limit(settings, docs):
 
 
 def test_parse_time_limit(settings, docs):
-    paragraphs = "".join(f"<p>Paragraph {i} about the Kelby <b>fair</b>.</p>" for i in range(30000))
+    paragraphs = "".join(f"<p>Paragraph {i} about the Kelby <b>fair</b>.</p>" for i in range(60000))
     path = docs.write("slow.html", f"<html><head><title>Long page</title></head><body>{paragraphs}</body></html>")
     settings.file_timeout_s = 0.05
     [failed] = ingest(path, settings).failed
@@ -78,3 +78,15 @@ def test_jsonl_record_without_body_names_line_and_field(settings, docs):
     assert report.count("added") == 2
     assert report.failed[0].error == (
         f"{path} line 3: missing body field; give each article a 'body' (or 'text' / 'content') field")
+
+
+def test_feed_with_entity_expansion_fails_as_one_line(settings, docs):
+    """A "billion laughs"-style feed is not expanded into an article; the good file next to it still ingests."""
+    bomb = ('<?xml version="1.0"?><!DOCTYPE r [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">]>'
+            "<rss><channel><title>&b;</title></channel></rss>")
+    bad = docs.write("bomb.rss", bomb)
+    good = docs.write("glimmer.txt", samples.TXT)
+    report = ingest([bad, good], settings)
+    [failed] = report.failed
+    assert failed.error.startswith(f"{bad}: ") and "\n" not in failed.error
+    assert report.count("added") == 1

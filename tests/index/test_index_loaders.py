@@ -171,3 +171,10 @@ def test_discover_walks_folders_and_skips_hidden(docs):
     assert found == [str(docs.path / "a.txt"), str(docs.path / "sub/deeper/b.md")]
     assert set(ACCEPTED) >= {".txt", ".md", ".html", ".htm", ".json", ".jsonl", ".csv", ".xml", ".rss", ".atom"}
 
+
+
+def test_deeply_nested_html_is_read_quickly(docs):
+    """Thousands of nested blocks must not make text extraction quadratic (the parse limit would hit)."""
+    path = docs.write("deep.html", "<html><body>" + "<div><p>Nested text. " * 50000 + "</body></html>")
+    [article] = list(load_input(str(path), LIMIT, 5.0))
+    assert article.body.startswith("Nested text.")
