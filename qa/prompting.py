@@ -26,7 +26,8 @@ REWRITE_PROMPT = (
 )
 
 _MARKERS = re.compile(r"\[(\d+(?:\s*[,;]\s*\d+)*)\]")
-_TAGS = re.compile(r"</?\s*sources?\b[^>]*>|<\|im_(?:start|end)\|>", re.I)
+# our delimiters, and any `<|name|>` chat-template/control token (<|im_start|>, <|endoftext|>, <|fim_prefix|>...)
+_TAGS = re.compile(r"</?\s*sources?\b[^>]*>|<\|[^<>|\s]{1,40}\|>", re.I)
 
 
 def clean_data(text: str) -> str:
