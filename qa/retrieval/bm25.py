@@ -67,13 +67,17 @@ class BM25Index:
 
 
 def _meta(rec: Any, chunk: Any) -> dict[str, Any]:
-    get = (lambda name, default="": getattr(rec, name, default)) if rec is not None else (lambda n, d="": d)
+    """The same metadata keys that Chroma stores per chunk, from the article record."""
+
+    def get(name: str) -> Any:
+        return getattr(rec, name, None) if rec is not None else None
+
+    ts = get("published_ts")
     return {
         "article_id": chunk.article_id, "chunk_index": chunk.index, "start_char": chunk.start_char,
         "end_char": chunk.end_char, "title": get("title") or "", "source": get("source") or "",
         "url": get("url") or "", "author": get("author") or "", "published_at": get("published_at") or "",
-        "published_ts": int(get("published_ts", -1) if get("published_ts", -1) is not None else -1),
-        "origin": get("origin") or "",
+        "published_ts": int(ts) if ts is not None else -1, "origin": get("origin") or "",
     }
 
 
