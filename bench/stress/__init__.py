@@ -1,0 +1,1 @@
+"""Bounded stress and load scripts (`python -m bench.stress.load`)."""
