@@ -150,3 +150,15 @@ def build_sources(hits: list[Hit], question: str, q_vec: np.ndarray, cache: Sent
     for n, src in enumerate(kept, start=1):
         src.n = n
     return kept
+
+
+def rank_sentences(question: str, q_vec: np.ndarray, sources: list[Source]) -> list[tuple[float, int, int]]:
+    """(score, source index, candidate index) of every selected sentence, best first: how directly it answers."""
+    q = set(tokens(question))
+    scored: list[tuple[float, int, int]] = []
+    for si, src in enumerate(sources):
+        sims = src.vectors @ q_vec
+        for ci in src.selected:
+            lexical = len(q & set(tokens(src.candidates[ci].text))) / len(q) if q else 0.0
+            scored.append((0.6 * float(sims[ci]) + 0.4 * lexical, si, ci))
+    return sorted(scored, key=lambda x: -x[0])

@@ -10,7 +10,7 @@ from typing import Any, Iterator
 import numpy as np
 
 from qa.citations import check_claims, parse_claims, render
-from qa.context import SentenceCache, Source, build_sources
+from qa.context import SentenceCache, Source, build_sources, rank_sentences
 from qa.filters import Filters
 from qa.llms.base import ChatBackend
 from qa.prompting import REFUSAL, answer_messages, is_refusal
@@ -48,8 +48,8 @@ class Engine:
         answer.timings = Timings(retrieval_s=time.perf_counter() - started)
         sources = build_sources(found.context_hits(), standalone, found.query_vector, self.sentences,
                                 self.settings.context_sentences) if found.relevant_enough else []
-        if not sources:
-            yield from self._refuse(answer, started)
+        if not sources or rank_sentences(standalone, found.query_vector, sources)[0][0] < self.settings.min_relevance:
+            yield from self._refuse(answer, started)  # no sentence comes close to answering: no LLM call
             return
         raw_parts: list[str] = []
         for piece in self._generate(standalone, found, sources):
@@ -66,8 +66,7 @@ class Engine:
 
     def _generate(self, question: str, found: Retrieval, sources: list[Source]) -> Iterator[str]:
         if not self.backend.generates:
-            text = self.backend.answer(question, found.query_vector, sources)  # type: ignore[attr-defined]
-            yield text if text else REFUSAL
+            yield self.backend.answer(question, found.query_vector, sources)  # type: ignore[attr-defined]
             return
         yield from self.backend.stream(answer_messages(question, sources), self.settings.llm_max_tokens)
 

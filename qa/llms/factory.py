@@ -13,7 +13,7 @@ def make_backend(settings: Any) -> ChatBackend:
     if name == "extractive":
         from qa.llms.extractive import Extractive
 
-        return Extractive(settings.min_relevance)
+        return Extractive()
     if name == "local":
         from qa.llms.local import LocalChat
 
