@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from typing import Any
 from urllib.parse import urlparse
@@ -11,6 +12,7 @@ import numpy as np
 from index.errors import IngestError
 from index.settings import IndexSettings
 
+_OPEN_LOCK = threading.Lock()  # chromadb's client cache races when two threads open one path at once
 LLAMA_INDEX_KEYS = ("_node_content", "_node_type", "document_id", "doc_id", "ref_doc_id")
 
 
@@ -92,6 +94,11 @@ def clean_metadata(meta: dict | None) -> dict:
 
 def open_store(settings: IndexSettings) -> ChunkStore:
     """Open (or create) the collection: files in `settings.chroma_dir`, or the server at `settings.chroma_url`."""
+    with _OPEN_LOCK:
+        return _open_store(settings)
+
+
+def _open_store(settings: IndexSettings) -> ChunkStore:
     import chromadb
     from chromadb.config import Settings as ChromaSettings
 

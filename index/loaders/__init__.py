@@ -28,6 +28,8 @@ TEXT_LOADERS: dict[str, Callable[[str, str], Iterable[Article | ItemFailure]]] =
     ".csv": load_csv,
 }
 FEED_EXTENSIONS = (".xml", ".rss", ".atom")
+MULTI_ARTICLE = (".json", ".jsonl", ".ndjson", ".csv")
+CORPUS_FACTOR = 200  # a multi-article file may be this many times max_file_mb; each article must fit max_file_mb
 ACCEPTED = tuple(TEXT_LOADERS) + FEED_EXTENSIONS
 
 __all__ = ["ACCEPTED", "ItemFailure", "discover", "is_url", "load_input", "Loaded"]
@@ -75,11 +77,26 @@ def _load(target: str, max_bytes: int, timeout_s: float) -> Loaded:
         raise InputProblem("no such file or folder; check the path")
     if suffix not in ACCEPTED:
         raise InputProblem(f"unsupported file type '{suffix or path.name}'; accepted: {', '.join(ACCEPTED)}")
+    if suffix in MULTI_ARTICLE:
+        data = read_limited(path, max_bytes * CORPUS_FACTOR)
+        for item in TEXT_LOADERS[suffix](decode_text(data), target):
+            yield _within_limit(item, max_bytes)
+        return
     data = read_limited(path, max_bytes)
     if suffix in FEED_EXTENSIONS:
         yield from load_feed(data, target)
     else:
         yield from TEXT_LOADERS[suffix](decode_text(data), target)
+
+
+def _within_limit(item: Article | ItemFailure, max_bytes: int) -> Article | ItemFailure:
+    """One article of a corpus file is held to the per-article limit, like a single-article file."""
+    if isinstance(item, Article):
+        size = len(item.body.encode("utf-8"))
+        if size > max_bytes:
+            return ItemFailure(item.origin, f"the article is {size / 1e6:.1f} MB, over the {max_bytes / 1e6:g} MB "
+                                            "limit; raise max_file_mb (NEWSDESK_MAX_FILE_MB) or split it")
+    return item
 
 
 def read_limited(path: Path, max_bytes: int) -> bytes:

@@ -28,8 +28,11 @@ def load_markdown(text: str, origin: str) -> Iterator[Article]:
     if match:
         meta = _parse_front_matter(match.group(1))
         text = text[match.end() :]
-    title, body = _markdown_title(text)
-    title = meta.get("title") or title
+    if meta.get("title"):  # front matter names the title: the text is all body (a leading heading is dropped)
+        title = meta["title"]
+        body = _markdown_title(text)[1] if _starts_with_heading(text) else text
+    else:
+        title, body = _markdown_title(text)
     yield make_article(
         title=title,
         body=_require_body(body),
@@ -58,6 +61,11 @@ def _markdown_title(text: str) -> tuple[str, str]:
             return heading.group(1), "\n".join(lines[:i] + lines[i + 1 :])
         break
     return _split_first_line(text)
+
+
+def _starts_with_heading(text: str) -> bool:
+    first = text.lstrip().split("\n", 1)[0].strip()
+    return bool(_HEADING.match(first))
 
 
 def _parse_front_matter(block: str) -> dict[str, str]:

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 import index_samples as samples
 from conftest import SEED
 from index.errors import InputProblem
 from index.identity import article_id
-from index.loaders import ACCEPTED, discover, load_input
+from index.loaders import ACCEPTED, ItemFailure, discover, load_input
 
 LIMIT = 5_000_000
 
@@ -178,3 +180,24 @@ def test_deeply_nested_html_is_read_quickly(docs):
     path = docs.write("deep.html", "<html><body>" + "<div><p>Nested text. " * 50000 + "</body></html>")
     [article] = list(load_input(str(path), LIMIT, 5.0))
     assert article.body.startswith("Nested text.")
+
+
+def test_corpus_file_limit_is_per_article(docs):
+    small = {"title": "Kelby fair opens", "body": "The Kelby fair opened on Monday with 40 stalls.", "url": "https://x.invalid/1"}
+    big = {"title": "Endless report", "body": "word " * 1_200_000, "url": "https://x.invalid/2"}
+    lines = [json.dumps(small), json.dumps(big)] + [json.dumps({**small, "url": f"https://x.invalid/s{i}"}) for i in range(3)]
+    path = docs.write("corpus.jsonl", "\n".join(lines))  # 6 MB file: over 5 MB, but only one article is
+    items = list(load_input(str(path), 5_000_000, 10.0))
+    failures = [i for i in items if isinstance(i, ItemFailure)]
+    assert len(items) == 5 and len(failures) == 1
+    assert "6.0 MB, over the 5 MB limit; raise max_file_mb" in failures[0].problem
+
+
+def test_markdown_front_matter_title_keeps_first_body_line(docs):
+    path = docs.write("fm.md", "---\ntitle: Kelby fair opens\ndate: 2024-05-02\n---\nThe Kelby fair opened on Monday.\nIt has 40 stalls.\n")
+    [article] = list(load_input(str(path), 5_000_000, 10.0))
+    assert article.title == "Kelby fair opens"
+    assert article.body.strip().startswith("The Kelby fair opened on Monday.")
+    with_heading = docs.write("fm2.md", "---\ntitle: Kelby fair opens\n---\n# Kelby fair opens\n\nThe fair opened.\n")
+    [article] = list(load_input(str(with_heading), 5_000_000, 10.0))
+    assert article.title == "Kelby fair opens" and article.body.strip() == "The fair opened."
