@@ -3,6 +3,7 @@ numbered sources (one per article), with every sentence's offsets in the article
 
 from __future__ import annotations
 
+import math
 import re
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -13,6 +14,7 @@ import numpy as np
 from qa.retrieval.hits import Hit
 from qa.text import Sentence, split_sentences, tokens
 
+LEXICAL_WEIGHT = 0.6  # weight of the IDF-weighted word overlap next to the embedding similarity
 RELATIVE_FLOOR = 0.5  # a sentence must score at least half the best sentence's score to be sent
 
 _INJECTION = re.compile(
@@ -93,11 +95,33 @@ class SentenceCache:
         return np.stack([self._vectors[k] for k in keys])
 
 
-def _most_lexical(sentences: list[Sentence], q_tokens: set[str], cap: int) -> list[Sentence]:
-    """Only the `cap` sentences sharing most words with the question get embedded (speed); document order kept."""
+TITLE_TERM_WEIGHT = 0.35  # a question word that is also in the article's title says little about which sentence answers
+
+
+def term_weights(q_tokens: set[str], texts: list[str]) -> dict[str, float]:
+    """IDF of each question word over the candidate sentences: words in every sentence ('Port Calder') weigh
+    little, rare ones ('contract', 'engineer') much; a word in no sentence keeps the highest weight."""
+    sets = [set(tokens(t)) for t in texts]
+    n = len(sets)
+    return {t: math.log(1.0 + (n + 1) / (1.0 + sum(1 for s in sets if t in s))) for t in q_tokens}
+
+
+def weighted_overlap(weights: dict[str, float], text: str, title_tokens: set[str] = frozenset()) -> float:
+    """0..1: weighted share of the question's words found in `text` (title words count less)."""
+    total = sum(weights.values())
+    if not total:
+        return 0.0
+    have = set(tokens(text))
+    return sum(w * (TITLE_TERM_WEIGHT if t in title_tokens else 1.0) for t, w in weights.items() if t in have) / total
+
+
+def _most_lexical(sentences: list[Sentence], weights: dict[str, float], cap: int,
+                  title_tokens: set[str]) -> list[Sentence]:
+    """Only the `cap` sentences sharing most (weighted) words with the question get embedded (speed);
+    document order kept."""
     if len(sentences) <= cap:
         return sentences
-    ranked = sorted(range(len(sentences)), key=lambda i: -len(q_tokens & set(tokens(sentences[i].text))))
+    ranked = sorted(range(len(sentences)), key=lambda i: -weighted_overlap(weights, sentences[i].text, title_tokens))
     return [sentences[i] for i in sorted(ranked[:cap])]
 
 
@@ -108,28 +132,32 @@ def build_sources(hits: list[Hit], question: str, q_vec: np.ndarray, cache: Sent
     for hit in hits:
         by_article.setdefault(hit.article_id, []).append(hit)
     q_tokens = set(tokens(question))
-    sources: list[Source] = []
-    scored: list[tuple[float, int, int]] = []  # (score, source index, candidate index)
+    pools: list[tuple[int, Any, list[Sentence]]] = []
     for rank, (article_id, article_hits) in enumerate(by_article.items()):
         article, sentences = cache.article(article_id)
         if article is None:
             continue
         spans = [(int(h.meta.get("start_char", 0)), int(h.meta.get("end_char", 0))) for h in article_hits]
         title_folded = article.title.strip().lower()
-        candidates = [s for s in sentences
-                      if any(s.start < b and a < s.end for a, b in spans)
-                      and s.text.strip().lower() != title_folded and not looks_like_instruction(s.text)]
-        candidates = _most_lexical(candidates, q_tokens, max(4, 2 * max_sentences // max(1, len(by_article))))
+        pools.append((rank, article, [s for s in sentences
+                                      if any(s.start < b and a < s.end for a, b in spans)
+                                      and s.text.strip().lower() != title_folded and not looks_like_instruction(s.text)]))
+    weights = term_weights(q_tokens, [s.text for _, _, pool in pools for s in pool])
+    sources: list[Source] = []
+    scored: list[tuple[float, int, int]] = []  # (score, source index, candidate index)
+    for rank, article, pool in pools:
+        title_tokens = set(tokens(article.title))
+        candidates = _most_lexical(pool, weights, max(6, 3 * max_sentences // max(1, len(by_article))), title_tokens)
         if not candidates:
             continue
-        vectors = cache.vectors(article_id, candidates)
-        src = Source(0, article_id, article.title, article.source, article.url, article.published_at,
+        vectors = cache.vectors(article.id, candidates)
+        src = Source(0, article.id, article.title, article.source, article.url, article.published_at,
                      article.body, candidates, vectors)
         sources.append(src)
         sims = vectors @ q_vec
         for i, s in enumerate(candidates):
-            lexical = len(q_tokens & set(tokens(s.text))) / len(q_tokens) if q_tokens else 0.0
-            scored.append((float(sims[i]) + 0.3 * lexical - 0.02 * rank, len(sources) - 1, i))
+            lexical = weighted_overlap(weights, s.text, title_tokens)
+            scored.append((float(sims[i]) + LEXICAL_WEIGHT * lexical - 0.02 * rank, len(sources) - 1, i))
     scored.sort(key=lambda x: -x[0])
     if scored:  # sentences far less relevant than the best one only distract a small model
         floor = RELATIVE_FLOOR * scored[0][0]
@@ -161,4 +189,18 @@ def rank_sentences(question: str, q_vec: np.ndarray, sources: list[Source]) -> l
         for ci in src.selected:
             lexical = len(q & set(tokens(src.candidates[ci].text))) / len(q) if q else 0.0
             scored.append((0.6 * float(sims[ci]) + 0.4 * lexical, si, ci))
+    return sorted(scored, key=lambda x: -x[0])
+
+
+def best_sentences(question: str, q_vec: np.ndarray, sources: list[Source]) -> list[tuple[float, int, int]]:
+    """(score, source index, candidate index) of every selected sentence, best first, for quoting: embedding
+    similarity plus the IDF-weighted overlap with the question's rarer words (title words count less)."""
+    weights = term_weights(set(tokens(question)), [c.text for src in sources for c in src.candidates])
+    scored: list[tuple[float, int, int]] = []
+    for si, src in enumerate(sources):
+        sims = src.vectors @ q_vec
+        title_tokens = set(tokens(src.title))
+        for ci in src.selected:
+            lexical = weighted_overlap(weights, src.candidates[ci].text, title_tokens)
+            scored.append((0.5 * float(sims[ci]) + 0.5 * lexical, si, ci))
     return sorted(scored, key=lambda x: -x[0])

@@ -9,6 +9,7 @@ from typing import Any, Iterator
 
 import numpy as np
 
+from qa.asked import asked_detail_missing
 from qa.citations import check_claims, parse_claims, render
 from qa.context import SentenceCache, Source, build_sources, rank_sentences
 from qa.filters import Filters
@@ -16,7 +17,8 @@ from qa.llms.base import ChatBackend
 from qa.prompting import REFUSAL, answer_messages, is_refusal
 from qa.retrieval.retriever import Retrieval, Retriever
 from qa.rewrite import rewrite
-from qa.types import Answer, Timings
+from qa.types import (ASKED_DETAIL_MISSING, MODEL_DECLINED, NO_RELEVANT_PASSAGE, NO_SUPPORTED_SENTENCE, Answer,
+                      Timings)
 
 
 log = logging.getLogger(__name__)
@@ -49,7 +51,10 @@ class Engine:
         sources = build_sources(found.context_hits(), standalone, found.query_vector, self.sentences,
                                 self.settings.context_sentences) if found.relevant_enough else []
         if not sources or rank_sentences(standalone, found.query_vector, sources)[0][0] < self.settings.min_relevance:
-            yield from self._refuse(answer, started)  # no sentence comes close to answering: no LLM call
+            yield from self._refuse(answer, started, NO_RELEVANT_PASSAGE)  # nothing close to answering: no LLM call
+            return
+        if self.settings.asked_detail_check and self._asked_detail_missing(standalone, found):
+            yield from self._refuse(answer, started, ASKED_DETAIL_MISSING)
             return
         raw_parts: list[str] = []
         for piece in self._generate(standalone, found, sources):
@@ -72,13 +77,16 @@ class Engine:
 
     def _check(self, raw: str, sources: list[Source], answer: Answer) -> None:
         """Validate and renumber citations, check support, decide refusal."""
-        claims = [c for c in parse_claims(raw) if not is_refusal(c.text)]
+        parsed = parse_claims(raw)
+        claims = [c for c in parsed if not is_refusal(c.text)]
         if claims:
             vectors = self._claim_vectors([c.text for c in claims], sources)
             check_claims(claims, vectors, sources, self.settings.support_threshold)
         checked = render(claims, sources)
         if checked.supported_claims == 0:
             answer.text, answer.refused, answer.unsupported = REFUSAL, True, checked.unsupported
+            declined = not [c for c in claims if not c.trivial]
+            answer.refusal_reason = MODEL_DECLINED if declined else NO_SUPPORTED_SENTENCE
             return
         answer.text, answer.citations, answer.unsupported = checked.text, checked.citations, checked.unsupported
 
@@ -90,9 +98,17 @@ class Engine:
             known.update(zip(missing, self.embedder.embed_documents(missing)))
         return np.stack([known[t] for t in texts])
 
-    def _refuse(self, answer: Answer, started: float) -> Iterator[str | Answer]:
-        """Nothing relevant was retrieved: refuse without calling the LLM."""
-        answer.text, answer.refused = REFUSAL, True
+    def _asked_detail_missing(self, question: str, found: Retrieval) -> bool:
+        """The question asks for an attribute ('salary', 'rent') that none of the retrieved articles mentions."""
+        articles = [self.sentences.article(a)[0] for a in dict.fromkeys(h.article_id for h in found.context_hits())]
+        missing = asked_detail_missing(question, [f"{a.title}\n{a.body}" for a in articles if a is not None])
+        if missing:
+            log.debug("refusing: the asked detail %r is in no retrieved article", missing)
+        return bool(missing)
+
+    def _refuse(self, answer: Answer, started: float, reason: str) -> Iterator[str | Answer]:
+        """Refuse before calling the LLM, saying why in `refusal_reason`."""
+        answer.text, answer.refused, answer.refusal_reason = REFUSAL, True, reason
         answer.timings.first_token_s = answer.timings.total_s = time.perf_counter() - started
         yield REFUSAL
         yield answer

@@ -56,15 +56,21 @@ def rewrite_messages(history: list[dict[str, str]], question: str) -> list[dict[
     return [{"role": "system", "content": REWRITE_PROMPT}, {"role": "user", "content": user}]
 
 
-_REFUSAL_PATTERNS = re.compile(
-    r"do(?:es)? not (?:say|contain|mention|provide|specify|state|include)|"
-    r"(?:cannot|can't|can not|unable to) (?:answer|determine|find|be determined)|no information|"
-    r"not (?:mentioned|specified|stated|provided|enough information)|insufficient information",
+# A refusal is a sentence *about the sources* (or the model) not containing the answer; a normal answer that
+# happens to say "... was not specified" about some detail is not one.
+_REFUSAL_START = re.compile(
+    r"^\W*(?:(?:sorry|unfortunately|however)\W+)?(?:"
+    r"(?:(?:the|these|this|provided|given|indexed|numbered|above)\s+)*"
+    r"(?:articles?|sources?|texts?|context|passages?|information|data|excerpts?)\b[^.]{0,60}?"
+    r"\b(?:do(?:es)?\s+not|don't|doesn't|did\s+not|is\s+no|are\s+no|lacks?|cannot|can't)\b|"
+    r"(?:i|we)\s+(?:cannot|can't|can\s+not|am\s+unable|are\s+unable|do\s+not|don't|could\s+not)\b|"
+    r"there\s+(?:is|are)\s+no\s+(?:information|mention|details?|data|answer)\b|there's\s+no\b|"
+    r"(?:it\s+is\s+|this\s+is\s+)?not\s+(?:mentioned|specified|stated|provided|known|enough\s+information)\b|"
+    r"(?:no|insufficient)\s+information\b|(?:unable|impossible)\s+to\s+(?:answer|determine|tell)\b)",
     re.I,
 )
 
 
 def is_refusal(text: str) -> bool:
-    """The model declined: the fixed phrase, or a common paraphrase of it at the start of the answer."""
-    head = text.strip()[:160]
-    return REFUSAL.lower().rstrip(".") in text.lower() or bool(_REFUSAL_PATTERNS.search(head))
+    """The model declined: the fixed phrase anywhere, or a sentence opening with a paraphrase of it."""
+    return REFUSAL.lower().rstrip(".") in text.lower() or bool(_REFUSAL_START.search(text.strip()))

@@ -39,4 +39,5 @@ class Settings(IndexSettings):
     fusion: Literal["rrf", "dense", "bm25"] = "rrf"
     min_relevance: float = Field(0.30, ge=-1.0, le=1.0, description="Best passage cosine below this: refuse.")
     support_threshold: float = Field(0.55, ge=0.0, le=1.0, description="Sentence-to-passage support needed.")
+    asked_detail_check: bool = Field(True, description="Refuse when the asked attribute ('salary') is in no retrieved article.")
     context_sentences: int = Field(8, ge=1, le=100, description="Sentences sent to the LLM (compression).")

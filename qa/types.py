@@ -6,6 +6,13 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 
+NO_RELEVANT_PASSAGE = "no relevant passage"  # retrieval/sentence gate: nothing close to the question
+ASKED_DETAIL_MISSING = "asked detail not found"  # the thing asked for (e.g. "salary") is in no retrieved article
+MODEL_DECLINED = "model declined"  # the LLM said the sources do not contain the answer
+NO_SUPPORTED_SENTENCE = "no supported sentence"  # the LLM answered, but no sentence is supported by a source
+REFUSAL_REASONS = (NO_RELEVANT_PASSAGE, ASKED_DETAIL_MISSING, MODEL_DECLINED, NO_SUPPORTED_SENTENCE)
+
+
 @dataclass
 class Passage:
     """A retrieved chunk of an article, with its retrieval scores."""
@@ -55,6 +62,7 @@ class Answer:
     text: str  # with inline markers [1], [2] matching `citations`
     citations: list[Citation] = field(default_factory=list)
     refused: bool = False
+    refusal_reason: str = ""  # why it refused: one of REFUSAL_REASONS, "" when answered
     unsupported: list[str] = field(default_factory=list)  # answer sentences no passage supports
     contexts: list[Passage] = field(default_factory=list)
     standalone_question: str = ""  # after follow-up rewriting

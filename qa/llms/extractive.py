@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from qa.context import Source, rank_sentences
+from qa.context import Source, best_sentences
 from qa.llms.base import ChatBackend
 
 
@@ -15,6 +15,6 @@ class Extractive(ChatBackend):
 
     def answer(self, question: str, q_vec: np.ndarray, sources: list[Source]) -> str:
         """The best sentence, plus up to two more that score almost as well, each followed by its `[n]`."""
-        scored = rank_sentences(question, q_vec, sources)
+        scored = best_sentences(question, q_vec, sources)
         picked = [x for x in scored[:3] if x[0] >= 0.8 * scored[0][0]]
         return " ".join(f"{sources[si].candidates[ci].text} [{sources[si].n}]" for _, si, ci in picked)
