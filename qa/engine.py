@@ -10,6 +10,7 @@ from typing import Any, Iterator
 import numpy as np
 
 from qa.asked import asked_detail_missing
+from qa.compare import extractive_yes_no, is_yes_no, side_evidence, side_hint
 from qa.citations import check_claims, parse_claims, render
 from qa.context import SentenceCache, Source, build_sources, rank_sentences
 from qa.filters import Filters
@@ -22,13 +23,12 @@ from qa.types import (ASKED_DETAIL_MISSING, MODEL_DECLINED, NO_RELEVANT_PASSAGE,
 
 
 log = logging.getLogger(__name__)
-_YES_NO_QUESTION = re.compile(r"^\s*(is|are|was|were|do|does|did|has|have|had|can|could|will|would|should|shall|may|might|must)\b", re.I)
 _LEADING_YES_NO = re.compile(r"^\s*(yes|no)\s*[.,!]\s+(?=\S)", re.I)
 
 
 def drop_stray_yes_no(question: str, text: str) -> str:
     """Small models open with 'Yes.' even for 'when/who' questions; keep it only for yes/no questions."""
-    return text if _YES_NO_QUESTION.match(question) else _LEADING_YES_NO.sub("", text, count=1)
+    return text if is_yes_no(question) else _LEADING_YES_NO.sub("", text, count=1)
 
 
 class Engine:
@@ -70,10 +70,15 @@ class Engine:
         yield answer
 
     def _generate(self, question: str, found: Retrieval, sources: list[Source]) -> Iterator[str]:
+        sides = side_evidence(found.plan, sources, self.embedder) if is_yes_no(question) else []
         if not self.backend.generates:
-            yield self.backend.answer(question, found.query_vector, sources)  # type: ignore[attr-defined]
+            if sides:  # yes/no: each side answered from its own publication's sentences
+                yield extractive_yes_no(sides, sources)
+            else:
+                yield self.backend.answer(question, found.query_vector, sources)  # type: ignore[attr-defined]
             return
-        yield from self.backend.stream(answer_messages(question, sources), self.settings.llm_max_tokens)
+        hint = side_hint(sides, sources) if len(sides) >= 2 else ""
+        yield from self.backend.stream(answer_messages(question, sources, hint), self.settings.llm_max_tokens)
 
     def _check(self, raw: str, sources: list[Source], answer: Answer) -> None:
         """Validate and renumber citations, check support, decide refusal."""
