@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import sys
 from pathlib import Path
@@ -17,21 +16,9 @@ for _name in [n for n in os.environ if n.startswith("NEWSDESK_")]:
 os.environ["NEWSDESK_CONFIG"] = str(Path(__file__).parent / "no-such-config.toml")
 
 REPO = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(REPO / "tests" / "ui"))  # reuse the browser steps of the UI tests
+sys.path.insert(0, str(REPO / "tests" / "ui"))  # reuse the browser steps of the UI tests (fixtures: tests/conftest.py)
 
 import reliability_checks  # noqa: E402  (after the environment is set)
-
-
-def _ui_test_fixtures():
-    """tests/ui/conftest.py as a module, to reuse its headless-Chromium fixtures (`browser`, `page`)."""
-    spec = importlib.util.spec_from_file_location("ui_test_fixtures", REPO / "tests" / "ui" / "conftest.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-browser = _ui_test_fixtures().browser  # `page` needs an `app_url` fixture: test_web_ui_safety serves its own app
-page = _ui_test_fixtures().page
 
 
 @pytest.fixture(scope="session", autouse=True)

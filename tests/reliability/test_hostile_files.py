@@ -21,7 +21,7 @@ from reliability_checks import FIGURES, SAMPLES, index_state
 
 ACCEPTED_OK = {"added", "updated", "unchanged", "failed"}
 HANG_LIMIT_S = 300  # liveness bound for one ingest (the per-file parse limit is far lower), not a timing check
-EXAMPLES = int(os.environ.get("NEWSDESK_FUZZ_EXAMPLES", "12"))  # per fuzz test; CI may raise it
+EXAMPLES = int(os.environ.get("RELIABILITY_FUZZ_EXAMPLES", "12"))  # per fuzz test; raise it for a longer run
 FUZZ = settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
                 phases=[Phase.explicit, Phase.generate],  # no shrinking: a failure is reported as found
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
