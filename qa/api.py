@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import queue
 import threading
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
@@ -21,7 +22,8 @@ class Newsdesk:
         elif overrides:
             settings = Settings(**{**settings.model_dump(), **overrides})
         self.settings = settings
-        self._lock = threading.RLock()
+        self._lock = threading.RLock()  # lazy construction of the engine and retriever
+        self._answer_lock = threading.Lock()  # one question at a time through retrieval and the LLM
         self._engine: Any = None
         self._retriever: Any = None
         self._catalog: Any = None
@@ -87,8 +89,9 @@ class Newsdesk:
     def retrieve(self, question: str, filters: Filters | None = None, k: int | None = None) -> list[Passage]:
         """Ranked passages for a question, without answering (eval: recall@k)."""
         _check_question(question, filters)
-        with self._lock, index_guard(self.settings):
-            found = self.retriever().retrieve(question.strip(), filters, limit=k)
+        retriever = self.retriever()
+        with self._answer_lock, index_guard(self.settings):
+            found = retriever.retrieve(question.strip(), filters, limit=k)
         return [h.to_passage() for h in found.hits]
 
     def ask(self, question: str, filters: Filters | None = None) -> Answer:
@@ -108,9 +111,27 @@ class Newsdesk:
         _check_question(question, filters)
         engine = self.engine()
 
+        def work(out: queue.Queue) -> None:
+            try:
+                with self._answer_lock, index_guard(self.settings):  # one llama.cpp context: one question at a time
+                    for item in engine.stream(question.strip(), filters, history):
+                        out.put(("item", item))
+            except BaseException as exc:  # handed to the consumer
+                out.put(("error", exc))
+            out.put(("end", None))
+
         def run() -> Iterator[str | Answer]:
-            with self._lock, index_guard(self.settings):  # one llama.cpp context: one question at a time
-                yield from engine.stream(question.strip(), filters, history)
+            # The engine runs in its own thread: a consumer that resumes this generator from different threads
+            # (Gradio does) or abandons it midway can never leave the answer lock held.
+            out: queue.Queue = queue.Queue()
+            threading.Thread(target=work, args=(out,), daemon=True, name="newsdesk-answer").start()
+            while True:
+                kind, value = out.get()
+                if kind == "end":
+                    return
+                if kind == "error":
+                    raise value
+                yield value
 
         return run()
 

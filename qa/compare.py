@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 
 from qa.context import Source, term_weights, weighted_overlap
+from qa.prompting import clean_data
 from qa.retrieval.query_analysis import QueryPlan
 from qa.text import tokens
 
@@ -74,10 +75,10 @@ def side_hint(sides: list[Side], sources: list[Source]) -> str:
     for k, side in enumerate(sides, start=1):
         if side.found:
             src = sources[side.source_index]
-            lines.append(f"Part {k} ({src.source}, {src.published_at[:10] or 'undated'}): see [{src.n}]: "
-                         f"\"{src.candidates[side.candidate].text}\"")
+            lines.append(f"Part {k} ({clean_data(src.source)}, {src.published_at[:10] or 'undated'}): see [{src.n}]: "
+                         f"\"{clean_data(src.candidates[side.candidate].text)}\"")
         else:
-            lines.append(f"Part {k} ({', '.join(side.publications)}): no sentence found")
+            lines.append(f"Part {k} ({clean_data(', '.join(side.publications))}): no sentence found")
     return "\n".join(lines)
 
 

@@ -15,6 +15,7 @@ from qa.retrieval.hits import Hit
 from qa.text import Sentence, split_sentences, tokens
 
 LEXICAL_WEIGHT = 0.6  # weight of the IDF-weighted word overlap next to the embedding similarity
+ANSWER_SIM_WEIGHT = 0.4  # quoting: embedding similarity vs IDF-weighted overlap (which finds the rare words)
 RELATIVE_FLOOR = 0.5  # a sentence must score at least half the best sentence's score to be sent
 
 _INJECTION = re.compile(
@@ -103,7 +104,7 @@ def term_weights(q_tokens: set[str], texts: list[str]) -> dict[str, float]:
     little, rare ones ('contract', 'engineer') much; a word in no sentence keeps the highest weight."""
     sets = [set(tokens(t)) for t in texts]
     n = len(sets)
-    return {t: math.log(1.0 + (n + 1) / (1.0 + sum(1 for s in sets if t in s))) for t in q_tokens}
+    return {t: max(0.1, math.log((n + 1) / (0.5 + sum(1 for s in sets if t in s)))) for t in q_tokens}
 
 
 def weighted_overlap(weights: dict[str, float], text: str, title_tokens: set[str] = frozenset()) -> float:
@@ -202,5 +203,5 @@ def best_sentences(question: str, q_vec: np.ndarray, sources: list[Source]) -> l
         title_tokens = set(tokens(src.title))
         for ci in src.selected:
             lexical = weighted_overlap(weights, src.candidates[ci].text, title_tokens)
-            scored.append((0.5 * float(sims[ci]) + 0.5 * lexical, si, ci))
+            scored.append((ANSWER_SIM_WEIGHT * float(sims[ci]) + (1 - ANSWER_SIM_WEIGHT) * lexical, si, ci))
     return sorted(scored, key=lambda x: -x[0])

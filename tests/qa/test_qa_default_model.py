@@ -2,7 +2,7 @@
 
 import pytest
 
-from conftest import make_settings
+from qa_helpers import make_settings
 from qa import Newsdesk
 from qa_articles import SEED_QUESTION
 

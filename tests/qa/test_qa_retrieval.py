@@ -3,7 +3,7 @@
 import pytest
 
 from qa import Newsdesk
-from conftest import make_settings
+from qa_helpers import make_settings
 
 RARE_NAME_QUESTION = "What did Vasquez-Brindlemoor count?"
 BEEKEEPERS = "Beekeepers report a mild winter for hives"
