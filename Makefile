@@ -36,8 +36,7 @@ browser:
 
 # Second command: install everything and run the whole test suite
 test: $(STAMP) browser
-	$(BIN)/python -m pytest -q tests
-	$(BIN)/python -m bench --smoke --out bench/out/smoke
+	$(BIN)/python -m pytest -q tests   # includes the benchmark smoke run (tests/bench)
 
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -q -m "not slow and not browser" tests
