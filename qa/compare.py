@@ -12,11 +12,15 @@ import numpy as np
 from qa.context import Source, term_weights, weighted_overlap
 from qa.prompting import clean_data
 from qa.retrieval.query_analysis import QueryPlan
-from qa.text import tokens
+from qa.text import fold, tokens
 
 _AUX = r"(?:is|are|was|were|do|does|did|has|have|had|can|could|will|would|should)"
 YES_NO = re.compile(rf"^\s*{_AUX}\b|^(?!\s*(?:who|whom|whose|what|which|when|where|why|how)\b)[^?]*,\s*{_AUX}\s+(?:there|the|it|both|all|this|that|they)\b", re.I)
 SIDE_SUPPORT = 0.25  # on MultiHop-RAG dev yes/no comparisons: 0.675 right (always-"Yes" gets 0.61)  # a side's best sentence must score this much for the side to count as confirmed
+
+
+PHRASE_BONUS = 0.2
+FOCUS_WEIGHT = 3.0  # a choice's own words ("August 24") count this much more than the shared stem
 
 
 @dataclass
@@ -25,6 +29,8 @@ class Side:
 
     text: str
     publications: list[str]
+    focus: frozenset[str] = frozenset()  # words that tell this side from the others (a choice's option)
+    phrase: str = ""  # the option's last words, matched as a phrase ("august 24", not "august 2")
     score: float = 0.0
     source_index: int = -1
     candidate: int = -1
@@ -41,24 +47,48 @@ def sides_of(plan: QueryPlan) -> list[Side]:
     return sides if len(sides) >= 2 else [Side(plan.question, list(plan.sources))]
 
 
+_CHOICE = re.compile(r"^(?P<stem>.+?)[:,]\s*(?:the\s+)?(?P<a>[^:,]+?),?\s+or\s+(?:the\s+)?(?P<b>[^:?]+?)\s*\?*\s*$", re.I)
+
+
+def choice_sides(question: str) -> list[Side]:
+    """'Which was larger: A or B?' → one side per option, each asked as the stem plus the option."""
+    match = _CHOICE.match(question.strip())
+    if not match or not re.match(r"\s*(which|what|who|where|when)\b", match.group("stem"), re.I):
+        return []
+    stem = match.group("stem")
+    options = [match.group("a"), match.group("b")]
+    return [Side(f"{stem} {option}", [], frozenset(tokens(option)) - frozenset(tokens(other)),
+                 fold(" ".join(option.split()[-2:])))
+            for option, other in zip(options, reversed(options))]
+
+
+def sides_for(question: str, plan: QueryPlan) -> list[Side]:
+    """The parts to answer separately: publications of a yes/no question, or the options of a choice."""
+    if is_yes_no(question):
+        return sides_of(plan)
+    return choice_sides(question)
+
+
 def is_yes_no(question: str) -> bool:
     """'Did ...?', 'Is ...?', or 'Between A and B, was there ...?'."""
     return bool(YES_NO.search(question))
 
 
-def side_evidence(plan: QueryPlan, sources: list[Source], embedder: Any) -> list[Side]:
+def side_evidence(sides: list[Side], sources: list[Source], embedder: Any) -> list[Side]:
     """Best sentence for each side among the sources from that side's publications, scored against the
     side's own sub-question (embedding similarity + IDF-weighted word overlap)."""
-    sides = sides_of(plan)
     vectors = embedder.embed_documents([s.text for s in sides]) if hasattr(embedder, "embed_documents") else None
     for k, side in enumerate(sides):
         q_vec = np.asarray(embedder.embed_query(side.text)) if vectors is None else np.asarray(vectors[k])
         mine = [(si, src) for si, src in enumerate(sources) if not side.publications or src.source in side.publications]
         weights = term_weights(set(tokens(side.text)), [c.text for _, src in mine for c in src.candidates])
+        weights = {t: w * (FOCUS_WEIGHT if t in side.focus else 1.0) for t, w in weights.items()}
         for si, src in mine:
             sims = src.vectors @ q_vec
             for ci, sentence in enumerate(src.candidates):
                 score = 0.5 * float(sims[ci]) + 0.5 * weighted_overlap(weights, sentence.text)
+                if side.phrase and re.search(rf"(?<!\w){re.escape(side.phrase)}(?!\w)", fold(sentence.text)):
+                    score += PHRASE_BONUS
                 if score > side.score:
                     side.score, side.source_index, side.candidate = score, si, ci
     return sides
@@ -82,8 +112,8 @@ def side_hint(sides: list[Side], sources: list[Source]) -> str:
     return "\n".join(lines)
 
 
-def extractive_yes_no(sides: list[Side], sources: list[Source]) -> str:
-    """'Yes.'/'No.' and each side's best sentence quoted with its `[n]`."""
+def extractive_sides(sides: list[Side], sources: list[Source], yes_no: bool) -> str:
+    """Each side's best sentence quoted with its `[n]`, after 'Yes.'/'No.' for a yes/no question."""
     quotes = []
     for side in sides:
         if side.found:
@@ -91,4 +121,4 @@ def extractive_yes_no(sides: list[Side], sources: list[Source]) -> str:
             quote = f"{src.candidates[side.candidate].text} [{src.n}]"
             if quote not in quotes:
                 quotes.append(quote)
-    return " ".join([f"{verdict(sides)}.", *quotes])
+    return " ".join([f"{verdict(sides)}." if yes_no else "", *quotes]).strip()

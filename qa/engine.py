@@ -10,7 +10,7 @@ from typing import Any, Iterator
 import numpy as np
 
 from qa.asked import asked_detail_missing
-from qa.compare import extractive_yes_no, is_yes_no, side_evidence, side_hint
+from qa.compare import extractive_sides, is_yes_no, side_evidence, side_hint, sides_for
 from qa.citations import check_claims, parse_claims, render
 from qa.context import SentenceCache, Source, build_sources, rank_sentences
 from qa.filters import Filters
@@ -70,10 +70,10 @@ class Engine:
         yield answer
 
     def _generate(self, question: str, found: Retrieval, sources: list[Source]) -> Iterator[str]:
-        sides = side_evidence(found.plan, sources, self.embedder) if is_yes_no(question) else []
+        sides = side_evidence(sides_for(question, found.plan), sources, self.embedder)
         if not self.backend.generates:
-            if sides:  # yes/no: each side answered from its own publication's sentences
-                yield extractive_yes_no(sides, sources)
+            if sides and (is_yes_no(question) or all(s.found for s in sides)):  # each side from its own evidence
+                yield extractive_sides(sides, sources, is_yes_no(question))
             else:
                 yield self.backend.answer(question, found.query_vector, sources)  # type: ignore[attr-defined]
             return

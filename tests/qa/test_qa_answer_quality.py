@@ -2,7 +2,7 @@
 ranking, and yes/no comparisons answered per publication (bundled sample corpus, extractive backend)."""
 
 from qa.asked import asked_detail_missing, asked_term
-from qa.compare import is_yes_no, side_evidence, side_hint
+from qa.compare import choice_sides, is_yes_no, side_evidence, side_hint, sides_for
 from qa.context import build_sources
 from qa.prompting import REFUSAL, answer_messages, is_refusal
 from qa.types import ASKED_DETAIL_MISSING, MODEL_DECLINED, NO_RELEVANT_PASSAGE, NO_SUPPORTED_SENTENCE
@@ -80,9 +80,19 @@ def test_the_llm_sees_each_side_labelled_by_publication_and_date(samples_desk):
     question = ("Did the Valley Ledger article and the Northwind Business Review article both report that "
                 "Kestrel Batteries would build a sodium-ion plant in Marrowfield?")
     engine, found, sources = _sources(samples_desk, question)
-    sides = side_evidence(found.plan, sources, engine.embedder)
+    sides = side_evidence(sides_for(question, found.plan), sources, engine.embedder)
     assert len(sides) == 2 and all(s.found for s in sides)
     hint = side_hint(sides, sources)
     assert "Part 1 (Valley Ledger (sample), 2024-05-08)" in hint or "Part 2 (Valley Ledger (sample), 2024-05-08)" in hint
     assert "Northwind Business Review (sample), 2024-05-0" in hint
     assert hint.split("\n")[0] in answer_messages(question, sources, hint)[1]["content"]
+
+
+def test_a_choice_question_quotes_the_evidence_for_each_option(samples_desk):
+    question = ("Which Lake Tamsin microcystin test result was lower: the samples of August 2 or the samples "
+                "of August 24?")
+    sides = choice_sides(question)
+    assert [s.text.endswith(day) for s, day in zip(sides, ("August 2", "August 24"))] == [True, True]
+    assert choice_sides("Which town voted first?") == []
+    answer = samples_desk.ask(question)
+    assert not answer.refused and "August 2 " in answer.text and "August 24" in answer.text
