@@ -46,19 +46,24 @@ def parse_claims(answer: str) -> list[Claim]:
     return claims
 
 
-def lexical_support(claim: str, sentence: str) -> float:
-    """Share of the claim's content words found in the sentence."""
+def lexical_support(claim: str, sentence: str, given: frozenset[str] = frozenset()) -> float:
+    """Share of the claim's content words found in the sentence. Words in `given` (the question's own words,
+    which answers restate) are left out when the claim has other words: those carry what it asserts."""
     c = set(tokens(claim))
+    if c - given:
+        c -= given
     return len(c & set(tokens(sentence))) / len(c) if c else 0.0
 
 
-def numbers_missing(claim: str, evidence: str) -> bool:
-    """True when the claim states a number the evidence does not contain (a classic hallucination)."""
-    have = set(_NUMBER.findall(evidence))
+def numbers_missing(claim: str, evidence: str, given: str = "") -> bool:
+    """True when the claim states a number the evidence does not contain (a classic hallucination);
+    numbers from `given` (the question) may be restated."""
+    have = set(_NUMBER.findall(evidence)) | set(_NUMBER.findall(given))
     return any(n not in have for n in _NUMBER.findall(claim))
 
 
-def support(claim: str, claim_vec: np.ndarray, src: Source) -> tuple[float, int]:
+def support(claim: str, claim_vec: np.ndarray, src: Source, given: frozenset[str] = frozenset(),
+            question: str = "") -> tuple[float, int]:
     """Best combined support (0..1) of the claim by one source's sentences, and the index of that sentence."""
     if not src.candidates:
         return 0.0, -1
@@ -66,23 +71,26 @@ def support(claim: str, claim_vec: np.ndarray, src: Source) -> tuple[float, int]
     best, best_i = 0.0, -1
     union = " ".join(src.candidates[i].text for i in src.selected) if src.selected else ""
     for i, s in enumerate(src.candidates):
-        lex = max(lexical_support(claim, s.text), 0.9 * lexical_support(claim, union) if union else 0.0)
+        lex = max(lexical_support(claim, s.text, given), 0.9 * lexical_support(claim, union, given) if union else 0.0)
         score = 0.5 * lex + 0.5 * max(0.0, float(sims[i]))
         evidence = s.text + " " + union
-        if numbers_missing(claim, evidence):
+        if numbers_missing(claim, evidence, question):
             score *= 0.6
         if score > best:
             best, best_i = score, i
     return best, best_i
 
 
-def check_claims(claims: list[Claim], vectors: np.ndarray, sources: list[Source], threshold: float) -> None:
-    """Keep citations whose source supports the sentence; otherwise attach the best source if strong enough."""
+def check_claims(claims: list[Claim], vectors: np.ndarray, sources: list[Source], threshold: float,
+                 question: str = "") -> None:
+    """Keep citations whose source supports the sentence; otherwise attach the best source if strong enough.
+    Words restated from `question` do not count as support (small models repeat the question in the answer)."""
     by_n = {s.n: s for s in sources}
+    given = frozenset(tokens(question))
     for claim, vec in zip(claims, vectors):
         if claim.trivial:
             continue
-        scores = {n: support(claim.text, vec, src) for n, src in by_n.items()}
+        scores = {n: support(claim.text, vec, src, given, question) for n, src in by_n.items()}
         valid = [n for n in dict.fromkeys(claim.cited) if n in by_n]
         kept = [n for n in valid if scores[n][0] >= threshold]
         if not kept and scores:

@@ -86,7 +86,7 @@ class Engine:
         claims = [c for c in parsed if not is_refusal(c.text)]
         if claims:
             vectors = self._claim_vectors([c.text for c in claims], sources)
-            check_claims(claims, vectors, sources, self.settings.support_threshold)
+            check_claims(claims, vectors, sources, self.settings.support_threshold, answer.standalone_question)
         checked = render(claims, sources)
         if checked.supported_claims == 0:
             answer.text, answer.refused, answer.unsupported = REFUSAL, True, checked.unsupported

@@ -96,3 +96,21 @@ def test_a_choice_question_quotes_the_evidence_for_each_option(samples_desk):
     assert choice_sides("Which town voted first?") == []
     answer = samples_desk.ask(question)
     assert not answer.refused and "August 2 " in answer.text and "August 24" in answer.text
+
+
+def test_an_answer_that_restates_the_question_is_checked_on_what_it_adds(multihop_desk):
+    """Small models repeat the question ('The individual ... is Sam Bankman-Fried'): the repeated words are not
+    in the sources, but the answer they add is, so the sentence is supported (was 'no supported sentence')."""
+    from qa.types import Answer
+
+    question = ("Who is the individual under 30 who was once considered the trustworthy face of the "
+                "cryptocurrency industry and is now facing a criminal trial?")
+    engine, _, sources = _sources(multihop_desk, question)
+    answer = Answer(question, "", standalone_question=question)
+    engine._check("The individual under 30 who was once considered the trustworthy face of the cryptocurrency "
+                  "industry and is now facing a criminal trial is Sam Bankman-Fried. [1]", sources, answer)
+    assert not answer.refused and "Bankman-Fried" in answer.text and answer.citations
+    invented = Answer(question, "", standalone_question=question)
+    engine._check("The individual under 30 who was once considered the trustworthy face of the cryptocurrency "
+                  "industry and is now facing a criminal trial is Gordon Whitfield. [1]", sources, invented)
+    assert invented.refused and invented.refusal_reason == NO_SUPPORTED_SENTENCE
