@@ -3,8 +3,14 @@ only one running instance per thread, so the UI and reliability suites must shar
 
 from __future__ import annotations
 
+import shutil
+import socket
+import subprocess
+import sys
+import time
 from pathlib import Path
 
+import httpx
 import pytest
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -35,3 +41,51 @@ def page(browser, app_url):
     page.wait_for_selector("#nd-question textarea")
     yield page
     context.close()
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class ChromaServer:
+    """A real `chroma run` on 127.0.0.1 that a test can kill and start again on the same path and port."""
+
+    def __init__(self, path: Path) -> None:
+        self.path, self.port = path, _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.proc: subprocess.Popen | None = None
+        self.cli = Path(sys.executable).parent / "chroma"
+        if not self.cli.is_file():
+            self.cli = Path(shutil.which("chroma") or "")
+
+    def start(self) -> None:
+        self.proc = subprocess.Popen([str(self.cli), "run", "--path", str(self.path), "--port", str(self.port)],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                if httpx.get(f"{self.url}/api/v2/heartbeat", timeout=1).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            if self.proc.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"chroma server did not start on port {self.port}")
+            time.sleep(0.2)
+
+    def kill(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(timeout=30)
+
+
+@pytest.fixture
+def chroma_server(tmp_path):
+    """A started Chroma server (`.url`, `.kill()`, `.start()`), stopped after the test."""
+    server = ChromaServer(tmp_path / "chroma-server")
+    if not server.cli.is_file():
+        pytest.skip("the chroma CLI is not installed next to this Python")
+    server.start()
+    yield server
+    server.kill()

@@ -13,7 +13,7 @@ import pytest
 
 from index import IndexSettings, get_embedder
 from index.embedding import resolve_model_path
-from index.embedding_onnx import OnnxEmbedder, cache_path, ensure_onnx_model
+from index.embedding_onnx import OnnxEmbedder, cache_path
 
 REPO = Path(__file__).resolve().parents[2]
 SAMPLES = REPO / "samples" / "articles"

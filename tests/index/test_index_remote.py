@@ -3,15 +3,9 @@
 from __future__ import annotations
 
 import http.server
-import shutil
 import socket
-import subprocess
-import sys
 import threading
-import time
-from pathlib import Path
 
-import httpx
 import pytest
 
 import index_samples as samples
@@ -68,40 +62,8 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture
-def chroma_server(tmp_path):
-    chroma = Path(sys.executable).parent / "chroma"
-    if not chroma.exists():
-        chroma = Path(shutil.which("chroma") or "")
-    if not chroma.is_file():
-        pytest.skip("the chroma CLI is not installed next to this Python")
-    port = free_port()
-    proc = subprocess.Popen([str(chroma), "run", "--path", str(tmp_path / "server-data"), "--port", str(port)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{url}/api/v2/heartbeat", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"chroma server did not start on port {port}")
-            time.sleep(0.2)
-        yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-
-
 def test_chroma_server_mode(settings, docs, chroma_server, embedder):
-    settings.chroma_url = chroma_server
+    settings.chroma_url = chroma_server.url
     docs.write("marsh.csv", samples.CSV)
     docs.write("glimmer.txt", samples.TXT)
     report = ingest(docs.path, settings)
