@@ -23,6 +23,7 @@ from qa.types import (ASKED_DETAIL_MISSING, MODEL_DECLINED, NO_RELEVANT_PASSAGE,
 
 
 log = logging.getLogger(__name__)
+_LEADING_VERDICT = re.compile(r"^\s*(yes|no)\b", re.I)
 _LEADING_YES_NO = re.compile(r"^\s*(yes|no)\s*[.,!]\s+(?=\S)", re.I)
 
 
@@ -56,6 +57,7 @@ class Engine:
         if self.settings.asked_detail_check and self._asked_detail_missing(standalone, found):
             yield from self._refuse(answer, started, ASKED_DETAIL_MISSING)
             return
+        self._sides = []
         raw_parts: list[str] = []
         for piece in self._generate(standalone, found, sources):
             if not raw_parts:
@@ -71,6 +73,7 @@ class Engine:
 
     def _generate(self, question: str, found: Retrieval, sources: list[Source]) -> Iterator[str]:
         sides = side_evidence(sides_for(question, found.plan), sources, self.embedder)
+        self._sides = sides  # for _check: a bare yes/no verdict gets each side's sentence as its evidence
         if not self.backend.generates:
             if sides and (is_yes_no(question) or all(s.found for s in sides)):  # each side from its own evidence
                 yield extractive_sides(sides, sources, is_yes_no(question))
@@ -80,7 +83,7 @@ class Engine:
         hint = side_hint(sides, sources) if len(sides) >= 2 else ""
         yield from self.backend.stream(answer_messages(question, sources, hint), self.settings.llm_max_tokens)
 
-    def _check(self, raw: str, sources: list[Source], answer: Answer) -> None:
+    def _check(self, raw: str, sources: list[Source], answer: Answer, fallback: bool = True) -> None:
         """Validate and renumber citations, check support, decide refusal."""
         parsed = parse_claims(raw)
         claims = [c for c in parsed if not is_refusal(c.text)]
@@ -88,6 +91,14 @@ class Engine:
             vectors = self._claim_vectors([c.text for c in claims], sources)
             check_claims(claims, vectors, sources, self.settings.support_threshold, answer.standalone_question)
         checked = render(claims, sources)
+        verdict = _LEADING_VERDICT.match(raw)
+        sides = getattr(self, "_sides", [])
+        if (fallback and checked.supported_claims == 0 and verdict and len(parsed) == len(claims)
+                and is_yes_no(answer.standalone_question) and any(s.found for s in sides)):
+            # the model's Yes/No stands; its unsupported wording is replaced by each side's best sentence
+            evidence = extractive_sides(sides, sources, False)
+            self._check(f"{verdict.group(1).capitalize()}. {evidence}", sources, answer, fallback=False)
+            return
         if checked.supported_claims == 0:
             answer.text, answer.refused, answer.unsupported = REFUSAL, True, checked.unsupported
             declined = not [c for c in claims if not c.trivial]

@@ -114,3 +114,19 @@ def test_an_answer_that_restates_the_question_is_checked_on_what_it_adds(multiho
     engine._check("The individual under 30 who was once considered the trustworthy face of the cryptocurrency "
                   "industry and is now facing a criminal trial is Gordon Whitfield. [1]", sources, invented)
     assert invented.refused and invented.refusal_reason == NO_SUPPORTED_SENTENCE
+
+
+def test_a_yes_no_verdict_keeps_each_sides_sentence_as_evidence(samples_desk):
+    """The model's 'Yes.' with wording no source supports: the verdict stays, cited to each side's sentence."""
+    from qa.types import Answer
+
+    question = ("Did the Valley Ledger article and the Northwind Business Review article both report that "
+                "Kestrel Batteries would build a sodium-ion plant in Marrowfield?")
+    engine, found, sources = _sources(samples_desk, question)
+    engine._sides = side_evidence(sides_for(question, found.plan), sources, engine.embedder)
+    answer = Answer(question, "", standalone_question=question)
+    engine._check("Yes. Both outlets agreed on the broad strategic outlook for the venture.", sources, answer)
+    assert not answer.refused and answer.text.startswith("Yes.") and len(answer.citations) == 2
+    declined = Answer(question, "", standalone_question=question)
+    engine._check("No. The indexed articles do not say.", sources, declined)
+    assert declined.refused and declined.refusal_reason == MODEL_DECLINED
