@@ -129,7 +129,7 @@ def run_case(desk: Any, case: EvalCase, filters_cls: Any, ks: tuple[int, ...], b
     """Ask one question and score it; any exception or timeout is recorded in the result, never raised."""
     result: dict[str, Any] = {
         "id": case.id, "type": case.type, "question": case.question, "answers": case.answers,
-        "gold_articles": case.gold_articles, "filters": case.filters, "answer": "", "refused": False,
+        "gold_articles": case.gold_articles, "filters": case.filters, "answer": "", "refused": False, "refusal_reason": "",
         "correct": False, "citations": [], "retrieved": [], "scores": {}, "latency_s": None,
         "prompt_tokens": 0, "completion_tokens": 0, "llm": "", "error": None,
     }
@@ -155,7 +155,7 @@ def run_case(desk: Any, case: EvalCase, filters_cls: Any, ks: tuple[int, ...], b
         if citations:
             scores["support"] = metrics.mean(c.get("support") for c in citations)
         result.update(
-            answer=text, refused=bool(data.get("refused")), scores=scores, llm=data.get("llm", ""),
+            answer=text, refused=bool(data.get("refused")), refusal_reason=data.get("refusal_reason") or "", scores=scores, llm=data.get("llm", ""),
             prompt_tokens=int(data.get("prompt_tokens") or 0), completion_tokens=int(data.get("completion_tokens") or 0),
             citations=[{k: c.get(k) for k in ("n", "article_id", "title", "url", "quote", "support")} for c in citations],
             retrieved=[{"rank": i, "article_id": p.get("article_id"), "title": p.get("title"), "url": p.get("url"),

@@ -64,6 +64,7 @@ def test_full_extractive_run_writes_consistent_reports(bundled_run, cases):
     unanswerable = [r for r in results if r["type"] == "unanswerable"]
     assert report["by_type"]["unanswerable"]["refusal_accuracy"] == pytest.approx(
         sum(r["refused"] for r in unanswerable) / len(unanswerable))
+    assert all(bool(r["refusal_reason"]) == r["refused"] for r in results)  # every refusal says which stage refused
     for key, value in overall.items():
         if key.startswith(("accuracy", "contains", "exact_match", "token_f1", "article_", "quote_", "citation_")):
             assert value is None or 0.0 <= value <= 1.0, key
