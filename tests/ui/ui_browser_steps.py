@@ -43,6 +43,7 @@ def upload_and_add(page, path, timeout_ms: int = 120_000) -> str:
     from pathlib import Path
 
     page.get_by_role("tab", name="Articles").click()
+    page.wait_for_selector("#nd-upload", state="visible", timeout=timeout_ms)  # the tab renders on first open
     page.set_input_files("#nd-upload input[type=file]", str(path))
     page.wait_for_function("(name) => document.querySelector('#nd-upload').innerText.includes(name)",
                            arg=Path(path).name, timeout=timeout_ms)
