@@ -63,12 +63,12 @@ class ChunkStore:
     def query(self, embedding: Sequence[float] | np.ndarray, k: int, where: dict | None = None
               ) -> list[tuple[dict, str, float]]:
         """The k nearest chunks as (metadata, text, cosine similarity), best first."""
-        total = self.count()
-        if total == 0 or k <= 0:
+        if k <= 0:
             return []
+        # No count() round trip first: Chroma returns what it has when k exceeds the collection (or is empty).
         result = self.collection.query(
             query_embeddings=[np.asarray(embedding, dtype=np.float32).tolist()],
-            n_results=min(k, total),
+            n_results=k,
             where=where or None,
             include=["metadatas", "documents", "distances"],
         )
