@@ -4,7 +4,6 @@ only one running instance per thread, so the UI and reliability suites must shar
 from __future__ import annotations
 
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -13,9 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
+from newsdesk_testkit import CHROMIUM, CHROMIUM_ARGS, free_port
 
 
 @pytest.fixture(scope="session")
@@ -43,17 +40,11 @@ def page(browser, app_url):
     context.close()
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 class ChromaServer:
     """A real `chroma run` on 127.0.0.1 that a test can kill and start again on the same path and port."""
 
     def __init__(self, path: Path) -> None:
-        self.path, self.port = path, _free_port()
+        self.path, self.port = path, free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.proc: subprocess.Popen | None = None
         self.cli = Path(sys.executable).parent / "chroma"

@@ -10,10 +10,6 @@ import pytest
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
-REPO = Path(__file__).resolve().parents[2]
-SHARED = REPO / ".." / "shared"
-SEED = REPO / "samples" / "articles" / "turkiye-israel-syria-talks.txt"
-WIKINEWS = SHARED / "data" / "wikinews-2019-2020" / "articles.jsonl"
 
 
 @pytest.fixture(scope="session")
@@ -58,9 +54,3 @@ def docs(tmp_path):
             return target
 
     return Docs()
-
-
-def require(path: Path) -> Path:
-    if not path.exists():
-        pytest.skip(f"shared data not found: {path}")
-    return path

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import SEED, WIKINEWS, require
+from newsdesk_testkit import SEED, WIKINEWS, require
 from index.chunking import chunk_budget, chunk_spans, fit_title, split_sentences
 from index.loaders import load_input
 

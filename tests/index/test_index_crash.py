@@ -9,7 +9,7 @@ import subprocess
 import sys
 import textwrap
 
-from conftest import REPO
+from newsdesk_testkit import REPO
 from index import Catalog, ingest, open_store
 
 N_ARTICLES = 80  # one short chunk each; ingest flushes every 64 chunks, so a kill can land between flushes

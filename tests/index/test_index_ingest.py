@@ -7,7 +7,7 @@ import json
 import pytest
 
 import index_samples as samples
-from conftest import SEED
+from newsdesk_testkit import SEED
 from index import Catalog, ingest, open_store, remove
 
 

@@ -7,7 +7,7 @@ import json
 import pytest
 
 import index_samples as samples
-from conftest import SEED
+from newsdesk_testkit import SEED
 from index.errors import InputProblem
 from index.identity import article_id
 from index.loaders import ACCEPTED, ItemFailure, discover, load_input

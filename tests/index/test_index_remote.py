@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import http.server
-import socket
 import threading
 
 import pytest
 
 import index_samples as samples
 from index import Catalog, IngestError, ingest, open_store
+from newsdesk_testkit import free_port
 
 
 @pytest.fixture
@@ -54,12 +54,6 @@ def test_feed_url_errors(settings, feed_server):
     assert errors[0] == f"{feed_server}/missing.rss: the server answered HTTP 404; check the feed URL"
     assert "not an RSS/Atom feed (it is not XML)" in errors[1]
     assert errors[2].startswith("http://127.0.0.1:9/feed: cannot fetch the feed (ConnectError")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def test_chroma_server_mode(settings, docs, chroma_server, embedder):

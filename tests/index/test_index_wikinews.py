@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from conftest import WIKINEWS, require
+from newsdesk_testkit import WIKINEWS, require
 from index import Catalog, ingest, open_store
 
 pytestmark = pytest.mark.shared

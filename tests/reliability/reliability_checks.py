@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import socket
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
+
+from newsdesk_testkit import free_port  # noqa: F401  (re-exported to the reliability tests)
 
 REPO = Path(__file__).resolve().parents[2]
 SAMPLES = REPO / "samples" / "articles"
@@ -18,12 +19,6 @@ def make_desk(data_dir: Path | str, **overrides):
     from qa import Newsdesk, Settings
 
     return Newsdesk(Settings(**{"data_dir": data_dir, "llm": "extractive", "embed_threads": 1, **overrides}))
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def forget_chroma_clients() -> None:

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
-from pathlib import Path
 
 import pytest
 
@@ -12,24 +10,14 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
-REPO = Path(__file__).resolve().parents[2]
-SEED = REPO / "samples" / "articles" / "turkiye-israel-syria-talks.txt"
+from newsdesk_testkit import REPO, SEED  # noqa: E402
 PORT_CALDER = REPO / "samples" / "articles" / "port-calder-ferry-terminal-approved.md"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
-from ui_browser_steps import XSS  # noqa: E402
+from ui_browser_steps import XSS, serve  # noqa: E402
 XSS_ARTICLE = f"""Glassworks {XSS} strike ends in Vellmora
 
 VELLMORA — Workers at the Vellmora glassworks {XSS} ended their strike on Friday after 19 days, the union said.
 The agreement gives the 420 glassworkers a pay rise of 6 percent over two years.
 """
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="session")
@@ -47,15 +35,6 @@ def ui_desk(tmp_path_factory):
     report = desk.ingest([SEED, PORT_CALDER, xss])
     assert report.count("added") == 3, report.summary()
     return desk
-
-
-def serve(desk, auth=None):
-    from ui.app import build_app, launch
-
-    demo = build_app(desk)
-    port = free_port()
-    launch(demo, llm="extractive", port=port, auth=auth, block=False, upload_limit_mb=desk.settings.max_file_mb)
-    return demo, f"http://127.0.0.1:{port}"
 
 
 @pytest.fixture(scope="session")

@@ -13,7 +13,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
-sys.path[:0] = [str(REPO), str(HERE)]
+sys.path[:0] = [str(REPO), str(HERE), str(HERE.parent)]
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
@@ -26,7 +26,7 @@ def main() -> int:
 
     from playwright.sync_api import sync_playwright
 
-    from conftest import CHROMIUM, CHROMIUM_ARGS, free_port
+    from newsdesk_testkit import CHROMIUM, CHROMIUM_ARGS, free_port
     from qa import Newsdesk
     from ui.app import build_app, launch
     from ui_browser_steps import ask

@@ -135,7 +135,7 @@ def test_filters_apply_to_the_next_question(page):
 
 
 def test_empty_index_shows_how_to_start(browser, tmp_path):
-    from conftest import serve
+    from ui_browser_steps import serve
     from qa import Newsdesk
 
     demo, url = serve(Newsdesk(data_dir=tmp_path / "empty", llm="extractive"))

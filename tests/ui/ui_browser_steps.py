@@ -53,3 +53,14 @@ def upload_and_add(page, path, timeout_ms: int = 120_000) -> str:
         " && !document.querySelector('#nd-upload').innerText.includes(name)",
         arg=Path(path).name, timeout=timeout_ms)
     return page.locator("#nd-results").inner_text()
+
+
+def serve(desk, auth=None):
+    """Launch the app around `desk` on a free 127.0.0.1 port; returns (app, url)."""
+    from newsdesk_testkit import free_port
+    from ui.app import build_app, launch
+
+    demo = build_app(desk)
+    port = free_port()
+    launch(demo, llm="extractive", port=port, auth=auth, block=False, upload_limit_mb=desk.settings.max_file_mb)
+    return demo, f"http://127.0.0.1:{port}"
