@@ -121,6 +121,15 @@ def context_recall(contexts: Sequence[dict[str, Any]], gold_articles: Sequence[s
     return len(covered) / len(gold_articles)
 
 
+def answer_in_context(context: str, answers: Sequence[str], gold_retrieved: float | None) -> float | None:
+    """1.0 when an acceptable answer occurs in the text the answerer was given; measured only for answerable
+    cases whose gold article was retrieved (where the answer could have been given) and whose answer is not a
+    bare yes/no. A case refused before any context was built counts 0."""
+    if not answers or not gold_retrieved or all(a.strip(" .").lower() in ("yes", "no") for a in answers):
+        return None  # a yes/no verdict is not a string the context could hold
+    return contains_answer(context or "", answers)
+
+
 def failure_reason(result: dict[str, Any]) -> str | None:
     """Why a case is wrong: error, refused, gold evidence not given to the answerer, answer missed, or
     (unanswerable) answered anyway; None when it is right."""

@@ -65,7 +65,8 @@ def _columns(ks: list[int]) -> list[tuple[str, str]]:
     cols = [("cases", "n"), ("accuracy", "accuracy"), ("contains", "contains"), ("exact_match", "EM"),
             ("token_f1", "F1"), ("lenient", "lenient")]
     cols += [(f"article_recall@{k}", f"art R@{k}") for k in ks] + [(f"article_mrr@{ks[-1]}", f"art MRR@{ks[-1]}")]
-    cols += [(f"quote_hit@{ks[-1]}", f"quote hit@{ks[-1]}"), ("context_recall", "ctx R"), ("citation_precision", "cite P"),
+    cols += [(f"quote_hit@{ks[-1]}", f"quote hit@{ks[-1]}"), ("context_recall", "ctx R"),
+             ("answer_in_context", "ans in ctx"), ("citation_precision", "cite P"),
              ("citation_recall", "cite R"), ("quote_precision", "quote P"), ("cited_sentences", "cited sent."),
              ("refusal_accuracy", "refusal acc"), ("false_refusals", "false refusals"),
              ("latency_p50_s", "p50 s"), ("latency_p95_s", "p95 s")]

@@ -149,6 +149,9 @@ def run_case(desk: Any, case: EvalCase, filters_cls: Any, ks: tuple[int, ...], b
             "lenient": metrics.lenient_overlap(text, case.answers or _original_gold(case)),
             **metrics.retrieval_scores(passages, case.gold_articles, case.gold_quotes, ks),
             "context_recall": metrics.context_recall(data.get("contexts", []), case.gold_articles),
+            "answer_in_context": metrics.answer_in_context(data.get("context", ""), case.answers,
+                                                           metrics.context_recall(data.get("contexts", []),
+                                                                                  case.gold_articles)),
             **metrics.citation_scores(text, citations, case.gold_articles,
                                       {k: v for k, v in cited_bodies.items() if v is not None}),
         }
@@ -157,6 +160,7 @@ def run_case(desk: Any, case: EvalCase, filters_cls: Any, ks: tuple[int, ...], b
         result.update(
             answer=text, refused=bool(data.get("refused")), refusal_reason=data.get("refusal_reason") or "", scores=scores, llm=data.get("llm", ""),
             prompt_tokens=int(data.get("prompt_tokens") or 0), completion_tokens=int(data.get("completion_tokens") or 0),
+            context=data.get("context", ""), draft=data.get("draft", ""),
             citations=[{k: c.get(k) for k in ("n", "article_id", "title", "url", "quote", "support")} for c in citations],
             retrieved=[{"rank": i, "article_id": p.get("article_id"), "title": p.get("title"), "url": p.get("url"),
                         "chunk_id": p.get("chunk_id"), "score": p.get("score")} for i, p in enumerate(passages, 1)],

@@ -9,6 +9,7 @@ from index.ledger import ArticleRecord, Catalog
 from index.loaders import ACCEPTED
 from index.models import Article, Chunk, FileResult, IngestReport
 from index.pipeline import ingest, remove
+from index.relative_dates import RelativeDate, annotate_relative_dates, parse_published, resolve_relative_dates
 from index.settings import IndexSettings
 from index.store import ChunkStore, open_store
 
@@ -24,6 +25,10 @@ __all__ = [
     "IndexSettings",
     "IngestError",
     "IngestReport",
+    "RelativeDate",
+    "annotate_relative_dates",
+    "parse_published",
+    "resolve_relative_dates",
     "get_embedder",
     "ingest",
     "open_store",

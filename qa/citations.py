@@ -10,6 +10,7 @@ import numpy as np
 
 from qa.context import Source
 from qa.text import split_sentences, tokens
+from qa.tuning import MISSING_NUMBER_PENALTY, SUPPORT_LEXICAL_WEIGHT, UNION_DISCOUNT
 from qa.types import Citation
 
 MARKER = re.compile(r"\s*\[(\d+(?:\s*[,;]\s*\d+)*)\]")
@@ -69,13 +70,15 @@ def support(claim: str, claim_vec: np.ndarray, src: Source, given: frozenset[str
         return 0.0, -1
     sims = src.vectors @ claim_vec
     best, best_i = 0.0, -1
-    union = " ".join(src.candidates[i].text for i in src.selected) if src.selected else ""
-    for i, s in enumerate(src.candidates):
-        lex = max(lexical_support(claim, s.text, given), 0.9 * lexical_support(claim, union, given) if union else 0.0)
-        score = 0.5 * lex + 0.5 * max(0.0, float(sims[i]))
-        evidence = s.text + " " + union
+    union = " ".join(src.annotated(i) for i in src.selected) if src.selected else ""
+    for i in range(len(src.candidates)):
+        text = src.annotated(i)  # relative dates resolved: "died yesterday (October 27, 2019)"
+        lex = max(lexical_support(claim, text, given),
+                  UNION_DISCOUNT * lexical_support(claim, union, given) if union else 0.0)
+        score = SUPPORT_LEXICAL_WEIGHT * lex + (1 - SUPPORT_LEXICAL_WEIGHT) * max(0.0, float(sims[i]))
+        evidence = text + " " + union
         if numbers_missing(claim, evidence, question):
-            score *= 0.6
+            score *= MISSING_NUMBER_PENALTY
         if score > best:
             best, best_i = score, i
     return best, best_i

@@ -13,14 +13,10 @@ from qa.context import Source, term_weights, weighted_overlap
 from qa.prompting import clean_data
 from qa.retrieval.query_analysis import QueryPlan
 from qa.text import fold, tokens
+from qa.tuning import FOCUS_WEIGHT, PHRASE_BONUS, SIDE_SUPPORT
 
 _AUX = r"(?:is|are|was|were|do|does|did|has|have|had|can|could|will|would|should)"
 YES_NO = re.compile(rf"^\s*{_AUX}\b|^(?!\s*(?:who|whom|whose|what|which|when|where|why|how)\b)[^?]*,\s*{_AUX}\s+(?:there|the|it|both|all|this|that|they)\b", re.I)
-# A side's best sentence must score this much for the side to count as confirmed (MultiHop-RAG dev yes/no
-# comparisons: 0.60-0.675 right depending on the ranking weights; always answering "Yes" gets 0.61).
-SIDE_SUPPORT = 0.25
-PHRASE_BONUS = 0.2  # a choice's option found as a phrase in the sentence
-FOCUS_WEIGHT = 3.0  # a choice's own words ("August 24") count this much more than the shared stem
 
 
 @dataclass

@@ -11,12 +11,13 @@ from typing import Any
 
 import numpy as np
 
+from index import annotate_relative_dates, parse_published
+from qa.answer_types import BONUS_KINDS, answer_kind, holds_kind
 from qa.retrieval.hits import Hit
 from qa.text import Sentence, split_sentences, tokens
+from qa.tuning import (ANSWER_SIM_WEIGHT, DIVERSITY_FLOOR, GATE_SIM_WEIGHT, KIND_BONUS, LEXICAL_PREFILTER, LEXICAL_WEIGHT,
+                       NEIGHBOUR_ANCHORS, RANK_PENALTY, RELATIVE_FLOOR, TITLE_TERM_WEIGHT)
 
-LEXICAL_WEIGHT = 0.6  # weight of the IDF-weighted word overlap next to the embedding similarity
-ANSWER_SIM_WEIGHT = 0.4  # quoting: embedding similarity vs IDF-weighted overlap (which finds the rare words)
-RELATIVE_FLOOR = 0.5  # a sentence must score at least half the best sentence's score to be sent
 
 _INJECTION = re.compile(
     r"\b(ignore|disregard|forget)\b.{0,40}\b(instructions?|prompts?|rules|above|previous)\b|"
@@ -44,18 +45,28 @@ class Source:
     candidates: list[Sentence]  # sentences of the retrieved chunks (quote search space)
     vectors: np.ndarray  # embeddings of `candidates`
     selected: list[int] = field(default_factory=list)  # indices into candidates, document order
+    _annotated: list[str] | None = field(default=None, repr=False)
 
-    def excerpt(self) -> str:
-        """The selected sentences, '…' where article text was left out between them."""
+    def excerpt(self, indices: list[int] | None = None) -> str:
+        """The selected sentences, '…' where article text was left out between them, each relative date
+        ("yesterday") followed by the date it means."""
         parts: list[str] = []
         prev: Sentence | None = None
-        for i in self.selected:
+        for i in self.selected if indices is None else indices:
             sentence = self.candidates[i]
             if prev is not None and self.body[prev.end : sentence.start].strip():
                 parts.append("…")
-            parts.append(sentence.text)
+            parts.append(self.annotated(i))
             prev = sentence
         return " ".join(parts)
+
+    def annotated(self, i: int) -> str:
+        """Candidate `i` with its relative dates resolved against the publication date ("yesterday (October 27,
+        2019)"): what answerers see and what the support check compares answers with."""
+        if self._annotated is None:
+            day = parse_published(self.published_at)
+            self._annotated = [annotate_relative_dates(c.text, day) for c in self.candidates]
+        return self._annotated[i]
 
 
 class SentenceCache:
@@ -96,9 +107,6 @@ class SentenceCache:
         return np.stack([self._vectors[k] for k in keys])
 
 
-TITLE_TERM_WEIGHT = 0.35  # a question word that is also in the article's title says little about which sentence answers
-
-
 def term_weights(q_tokens: set[str], texts: list[str]) -> dict[str, float]:
     """IDF of each question word over the candidate sentences: words in every sentence ('Port Calder') weigh
     little, rare ones ('contract', 'engineer') much; a word in no sentence keeps the highest weight."""
@@ -116,39 +124,57 @@ def weighted_overlap(weights: dict[str, float], text: str, title_tokens: set[str
     return sum(w * (TITLE_TERM_WEIGHT if t in title_tokens else 1.0) for t, w in weights.items() if t in have) / total
 
 
-def _most_lexical(sentences: list[Sentence], weights: dict[str, float], cap: int,
-                  title_tokens: set[str]) -> list[Sentence]:
-    """Only the `cap` sentences sharing most (weighted) words with the question get embedded (speed);
-    document order kept."""
+def _prefilter(sentences: list[Sentence], weights: dict[str, float], cap: int, title_tokens: set[str],
+               kind: str, question: str) -> list[Sentence]:
+    """The `cap` sentences sharing most (weighted) words with the question, or holding the asked kind of item,
+    plus their neighbours; only these get embedded (speed). Document order kept."""
     if len(sentences) <= cap:
         return sentences
-    ranked = sorted(range(len(sentences)), key=lambda i: -weighted_overlap(weights, sentences[i].text, title_tokens))
-    return [sentences[i] for i in sorted(ranked[:cap])]
+    def lexical(i: int) -> float:
+        bonus = KIND_BONUS if kind in BONUS_KINDS and holds_kind(sentences[i].text, kind, question) else 0.0
+        return weighted_overlap(weights, sentences[i].text, title_tokens) + bonus
+    ranked = sorted(range(len(sentences)), key=lambda i: -lexical(i))[:cap]
+    keep = set(ranked)
+    for i in ranked[:NEIGHBOUR_ANCHORS]:
+        keep |= {j for j in (i - 1, i + 1) if 0 <= j < len(sentences)}
+    return [sentences[i] for i in sorted(keep)]
+
+
+def _pool(article: Any, sentences: list[Sentence], hits: list[Hit]) -> list[Sentence]:
+    """Sentences of the article's retrieved chunks, one more on each side of every chunk (the sentence before
+    a chunk often says who or what it is about); the title line and instruction-like text are left out."""
+    spans = [(int(h.meta.get("start_char", 0)), int(h.meta.get("end_char", 0))) for h in hits]
+    inside = [i for i, s in enumerate(sentences) if any(s.start < b and a < s.end for a, b in spans)]
+    keep = set(inside) | {i - 1 for i in inside if i > 0} | {i + 1 for i in inside if i + 1 < len(sentences)}
+    title_folded = article.title.strip().lower()
+    return [sentences[i] for i in sorted(keep)
+            if sentences[i].text.strip().lower() != title_folded and not looks_like_instruction(sentences[i].text)]
 
 
 def build_sources(hits: list[Hit], question: str, q_vec: np.ndarray, cache: SentenceCache,
-                  max_sentences: int) -> list[Source]:
-    """Pick the best `max_sentences` sentences (at least the best one of each article) and number the articles."""
+                  max_sentences: int, max_words: int = 10**9, kind: str | None = None) -> list[Source]:
+    """Choose the sentences the answerer sees and number their articles.
+
+    Each candidate scores embedding similarity + IDF-weighted word overlap + a bonus when it holds an item of
+    the asked kind (a date for "when"); the best sentence of every article comes first (diversity), then the
+    rest by score, up to `max_sentences` anchors and `max_words` words; the best anchors bring their
+    neighbouring sentences along."""
+    kind = kind or answer_kind(question)
     by_article: OrderedDict[str, list[Hit]] = OrderedDict()
     for hit in hits:
         by_article.setdefault(hit.article_id, []).append(hit)
-    q_tokens = set(tokens(question))
     pools: list[tuple[int, Any, list[Sentence]]] = []
     for rank, (article_id, article_hits) in enumerate(by_article.items()):
         article, sentences = cache.article(article_id)
-        if article is None:
-            continue
-        spans = [(int(h.meta.get("start_char", 0)), int(h.meta.get("end_char", 0))) for h in article_hits]
-        title_folded = article.title.strip().lower()
-        pools.append((rank, article, [s for s in sentences
-                                      if any(s.start < b and a < s.end for a, b in spans)
-                                      and s.text.strip().lower() != title_folded and not looks_like_instruction(s.text)]))
-    weights = term_weights(q_tokens, [s.text for _, _, pool in pools for s in pool])
+        if article is not None:
+            pools.append((rank, article, _pool(article, sentences, article_hits)))
+    weights = term_weights(set(tokens(question)), [s.text for _, _, pool in pools for s in pool])
     sources: list[Source] = []
     scored: list[tuple[float, int, int]] = []  # (score, source index, candidate index)
     for rank, article, pool in pools:
         title_tokens = set(tokens(article.title))
-        candidates = _most_lexical(pool, weights, max(6, 3 * max_sentences // max(1, len(by_article))), title_tokens)
+        cap = max(6, LEXICAL_PREFILTER * 3 // max(1, len(by_article)))
+        candidates = _prefilter(pool, weights, cap, title_tokens, kind, question)
         if not candidates:
             continue
         vectors = cache.vectors(article.id, candidates)
@@ -157,28 +183,62 @@ def build_sources(hits: list[Hit], question: str, q_vec: np.ndarray, cache: Sent
         sources.append(src)
         sims = vectors @ q_vec
         for i, s in enumerate(candidates):
-            lexical = weighted_overlap(weights, s.text, title_tokens)
-            scored.append((float(sims[i]) + LEXICAL_WEIGHT * lexical - 0.02 * rank, len(sources) - 1, i))
+            score = float(sims[i]) + LEXICAL_WEIGHT * weighted_overlap(weights, s.text, title_tokens)
+            if kind in BONUS_KINDS and holds_kind(s.text, kind, question):
+                score += KIND_BONUS
+            scored.append((score - RANK_PENALTY * rank, len(sources) - 1, i))
     scored.sort(key=lambda x: -x[0])
     if scored:  # sentences far less relevant than the best one only distract a small model
         floor = RELATIVE_FLOOR * scored[0][0]
         scored = [x for x in scored if x[0] >= floor]
-    chosen: set[tuple[int, int]] = set()
-    for _, si, ci in scored:  # the best sentence of each article first (diversity), in rank order
-        if len({s for s, _ in chosen}) < len(sources) and si not in {s for s, _ in chosen}:
-            chosen.add((si, ci))
-        if len(chosen) >= max_sentences:
-            break
+    anchors: list[tuple[int, int]] = []
+    top = scored[0][0] if scored else 0.0
+    for score, si, ci in scored:  # the best sentence of each close-enough article first (diversity)
+        if si not in {s for s, _ in anchors} and score >= DIVERSITY_FLOOR * top:
+            anchors.append((si, ci))
     for _, si, ci in scored:
-        if len(chosen) >= max_sentences:
-            break
+        if (si, ci) not in anchors:
+            anchors.append((si, ci))
+    chosen: set[tuple[int, int]] = set()
+    words = 0
+
+    def take(si: int, ci: int) -> bool:
+        nonlocal words
+        if (si, ci) in chosen:
+            return True
+        n = len(sources[si].candidates[ci].text.split())
+        if chosen and words + n > max_words:
+            return False
         chosen.add((si, ci))
+        words += n
+        return True
+
+    def neighbours(si: int, ci: int) -> None:
+        src = sources[si]
+        for cj in (ci - 1, ci + 1):  # adjacent in the article, not just in the candidate list
+            if 0 <= cj < len(src.candidates) and _adjacent(src, min(ci, cj), max(ci, cj)):
+                take(si, cj)
+
+    best = [(si, ci) for _, si, ci in scored[:NEIGHBOUR_ANCHORS]]
+    for count, (si, ci) in enumerate(anchors):
+        if count >= max_sentences or not take(si, ci):
+            break
+        if best and (si, ci) == best[0]:  # the best sentence's neighbours at once ...
+            neighbours(si, ci)
+    for si, ci in best[1:]:  # ... the next ones' where the budget allows
+        if (si, ci) in chosen:
+            neighbours(si, ci)
     for si, src in enumerate(sources):
         src.selected = sorted(ci for s, ci in chosen if s == si)
     kept = [s for s in sources if s.selected]
     for n, src in enumerate(kept, start=1):
         src.n = n
     return kept
+
+
+def _adjacent(src: Source, a: int, b: int) -> bool:
+    """Candidates a < b are neighbouring sentences of the article (nothing but whitespace between them)."""
+    return not src.body[src.candidates[a].end : src.candidates[b].start].strip()
 
 
 def rank_sentences(question: str, q_vec: np.ndarray, sources: list[Source]) -> list[tuple[float, int, int]]:
@@ -189,7 +249,7 @@ def rank_sentences(question: str, q_vec: np.ndarray, sources: list[Source]) -> l
         sims = src.vectors @ q_vec
         for ci in src.selected:
             lexical = len(q & set(tokens(src.candidates[ci].text))) / len(q) if q else 0.0
-            scored.append((0.6 * float(sims[ci]) + 0.4 * lexical, si, ci))
+            scored.append((GATE_SIM_WEIGHT * float(sims[ci]) + (1 - GATE_SIM_WEIGHT) * lexical, si, ci))
     return sorted(scored, key=lambda x: -x[0])
 
 
@@ -205,3 +265,26 @@ def best_sentences(question: str, q_vec: np.ndarray, sources: list[Source]) -> l
             lexical = weighted_overlap(weights, src.candidates[ci].text, title_tokens)
             scored.append((ANSWER_SIM_WEIGHT * float(sims[ci]) + (1 - ANSWER_SIM_WEIGHT) * lexical, si, ci))
     return sorted(scored, key=lambda x: -x[0])
+
+
+def whole_chunk_sources(hits: list[Hit], cache: SentenceCache) -> list[Source]:
+    """The retrieved chunks whole (every sentence shown), one numbered source per article: the retry when the
+    model found nothing in the chosen sentences."""
+    by_article: OrderedDict[str, list[Hit]] = OrderedDict()
+    for hit in hits:
+        by_article.setdefault(hit.article_id, []).append(hit)
+    sources: list[Source] = []
+    for article_id, article_hits in by_article.items():
+        article, sentences = cache.article(article_id)
+        if article is None:
+            continue
+        spans = [(int(h.meta.get("start_char", 0)), int(h.meta.get("end_char", 0))) for h in article_hits]
+        candidates = [s for s in sentences if any(s.start < b and a < s.end for a, b in spans)
+                      and not looks_like_instruction(s.text)]
+        if not candidates:
+            continue
+        src = Source(len(sources) + 1, article.id, article.title, article.source, article.url, article.published_at,
+                     article.body, candidates, cache.vectors(article.id, candidates))
+        src.selected = list(range(len(candidates)))
+        sources.append(src)
+    return sources

@@ -5,8 +5,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 from bm25s.stopwords import STOPWORDS_EN
+from nltk.stem.snowball import EnglishStemmer
 
 STOPWORDS = frozenset(STOPWORDS_EN) | frozenset(
     "also according article articles report reported reports say says said did does do would could "
@@ -23,12 +25,13 @@ def fold(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
+_STEMMER = EnglishStemmer()
+
+
+@lru_cache(maxsize=200_000)
 def stem(word: str) -> str:
-    """A tiny suffix stripper (plural/-ing/-ed) so 'talks' matches 'talk'."""
-    for suffix in ("ing", "ed", "es", "s"):
-        if len(word) > len(suffix) + 3 and word.endswith(suffix):
-            return word[: -len(suffix)]
-    return word
+    """Snowball (Porter 2) English stem, so 'voted' matches 'vote' and 'talks' matches 'talk'."""
+    return _STEMMER.stem(word) if word.isalpha() else word
 
 
 def tokens(text: str, keep_stopwords: bool = False) -> list[str]:

@@ -70,6 +70,8 @@ class Answer:
     llm: str = ""
     prompt_tokens: int = 0
     completion_tokens: int = 0
+    context: str = ""  # the source text the answerer was given (numbered sources; "" when refused before it)
+    draft: str = ""  # the answerer's raw output, before citations were checked (kept for diagnosis and eval)
 
     def to_json(self) -> dict[str, Any]:
         """JSON form used by `newsdesk ask --json`, the HTTP API and eval results."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from qa.retrieval.hits import Hit
+from qa.tuning import BOOST_FACTOR, LATEST_BOOST, LATEST_RELEVANT
 
 
 def rrf(ranked_lists: list[list[Hit]], k: int, weights: list[float] | None = None) -> list[Hit]:
@@ -27,13 +28,13 @@ def rrf(ranked_lists: list[list[Hit]], k: int, weights: list[float] | None = Non
 
 
 def boost(hits: list[Hit], sources: list[str], date_ranges: list[tuple[int, int]], latest: bool,
-          factor: float = 1.5) -> list[Hit]:
+          factor: float = BOOST_FACTOR) -> list[Hit]:
     """Prefer hits from named publications, mentioned dates, and (for 'latest') newer articles."""
     if not (sources or date_ranges or latest):
         return hits
     stamps = [int(h.meta.get("published_ts", -1)) for h in hits]
     best = max((h.dense for h in hits if h.dense is not None), default=0.0)
-    relevant = [h.dense is not None and h.dense >= 0.75 * best for h in hits]  # 'latest' among the relevant ones
+    relevant = [h.dense is not None and h.dense >= LATEST_RELEVANT * best for h in hits]  # 'latest' among the relevant ones
     known = [s for s, ok in zip(stamps, relevant) if s > 0 and ok]
     lo, hi = (min(known), max(known)) if known else (0, 0)
     for hit, ts, ok in zip(hits, stamps, relevant):
@@ -43,7 +44,7 @@ def boost(hits: list[Hit], sources: list[str], date_ranges: list[tuple[int, int]
         if date_ranges and any(a <= ts < b for a, b in date_ranges):
             mult *= factor
         if latest and ok and ts > 0 and hi > lo:
-            mult *= 1.0 + 0.5 * (ts - lo) / (hi - lo)
+            mult *= 1.0 + LATEST_BOOST * (ts - lo) / (hi - lo)
         hit.score *= mult
     return sorted(hits, key=lambda h: -h.score)
 

@@ -14,8 +14,8 @@ from qa.retrieval.dense import dense_search
 from qa.retrieval.fusion import boost, diversify, interleave, rrf
 from qa.retrieval.hits import Hit
 from qa.retrieval.query_analysis import QueryPlan, SubQuery, analyze
+from qa.tuning import STRONG_BM25_COVERAGE
 
-STRONG_BM25_COVERAGE = 0.75  # idf-weighted share of question terms in the best keyword hit
 
 
 @dataclass

@@ -4,7 +4,8 @@ ranking, and yes/no comparisons answered per publication (bundled sample corpus,
 from qa.asked import asked_detail_missing, asked_term
 from qa.compare import choice_sides, is_yes_no, side_evidence, side_hint, sides_for
 from qa.context import build_sources
-from qa.prompting import REFUSAL, answer_messages, is_refusal
+from qa.prompting import REFUSAL, answer_messages, format_sources, is_refusal
+from qa.text import stem
 from qa.types import ASKED_DETAIL_MISSING, MODEL_DECLINED, NO_RELEVANT_PASSAGE, NO_SUPPORTED_SENTENCE
 
 
@@ -31,16 +32,20 @@ def _sources(desk, question):
     return engine, found, build_sources(found.context_hits(), question, found.query_vector, engine.sentences, 8)
 
 
-def test_model_declined_and_unsupported_answers_are_told_apart(samples_desk):
-    from qa.types import Answer
+def _check(engine, draft, sources, question, sides=()):
+    from qa.check import check_answer
 
+    return check_answer(draft, sources, question, lambda texts: engine._claim_vectors(texts, sources),
+                        engine.settings.support_threshold, format_sources(sources), sides)
+
+
+def test_model_declined_and_unsupported_answers_are_told_apart(samples_desk):
     question = "Who is the mayor of Port Calder?"
     engine, _, sources = _sources(samples_desk, question)
-    declined, unsupported = Answer(question, ""), Answer(question, "")
-    engine._check("Yes. The indexed articles do not say.", sources, declined)
-    engine._check("Bananas grow on the moon [1].", sources, unsupported)
-    assert declined.refused and declined.refusal_reason == MODEL_DECLINED
-    assert unsupported.refused and unsupported.refusal_reason == NO_SUPPORTED_SENTENCE
+    declined = _check(engine, "Yes. The indexed articles do not say.", sources, question)
+    unsupported = _check(engine, "Bananas grow on the moon [1].", sources, question)
+    assert declined.refused and declined.reason == MODEL_DECLINED
+    assert unsupported.refused and unsupported.reason == NO_SUPPORTED_SENTENCE
 
 
 def test_a_question_about_an_attribute_no_article_mentions_is_refused(samples_desk):
@@ -50,7 +55,7 @@ def test_a_question_about_an_attribute_no_article_mentions_is_refused(samples_de
 
 
 def test_asked_term_reads_the_head_of_the_question():
-    assert asked_term("What is the annual salary of the chief executive?") == "salary"
+    assert asked_term("What is the annual salary of the chief executive?") == stem("salary")
     assert asked_term("How much rent does Halvard Robotics pay?") == "rent"
     assert asked_term("Which publication reported it first?") is None  # names the kind of answer, not a topic
     assert asked_term("When did the talks begin?") is None
@@ -106,14 +111,14 @@ def test_an_answer_that_restates_the_question_is_checked_on_what_it_adds(multiho
     question = ("Who is the individual under 30 who was once considered the trustworthy face of the "
                 "cryptocurrency industry and is now facing a criminal trial?")
     engine, _, sources = _sources(multihop_desk, question)
-    answer = Answer(question, "", standalone_question=question)
-    engine._check("The individual under 30 who was once considered the trustworthy face of the cryptocurrency "
-                  "industry and is now facing a criminal trial is Sam Bankman-Fried. [1]", sources, answer)
+    answer = _check(engine, "The individual under 30 who was once considered the trustworthy face of the "
+                    "cryptocurrency industry and is now facing a criminal trial is Sam Bankman-Fried. [1]", sources,
+                    question)
     assert not answer.refused and "Bankman-Fried" in answer.text and answer.citations
-    invented = Answer(question, "", standalone_question=question)
-    engine._check("The individual under 30 who was once considered the trustworthy face of the cryptocurrency "
-                  "industry and is now facing a criminal trial is Gordon Whitfield. [1]", sources, invented)
-    assert invented.refused and invented.refusal_reason == NO_SUPPORTED_SENTENCE
+    invented = _check(engine, "The individual under 30 who was once considered the trustworthy face of the "
+                      "cryptocurrency industry and is now facing a criminal trial is Gordon Whitfield. [1]", sources,
+                      question)
+    assert invented.refused and invented.reason in (NO_SUPPORTED_SENTENCE, ASKED_DETAIL_MISSING)
 
 
 def test_a_yes_no_verdict_keeps_each_sides_sentence_as_evidence(samples_desk):
@@ -123,10 +128,9 @@ def test_a_yes_no_verdict_keeps_each_sides_sentence_as_evidence(samples_desk):
     question = ("Did the Valley Ledger article and the Northwind Business Review article both report that "
                 "Kestrel Batteries would build a sodium-ion plant in Marrowfield?")
     engine, found, sources = _sources(samples_desk, question)
-    engine._sides = side_evidence(sides_for(question, found.plan), sources, engine.embedder)
-    answer = Answer(question, "", standalone_question=question)
-    engine._check("Yes. Both outlets agreed on the broad strategic outlook for the venture.", sources, answer)
+    sides = side_evidence(sides_for(question, found.plan), sources, engine.embedder)
+    answer = _check(engine, "Yes. Both outlets agreed on the broad strategic outlook for the venture.", sources,
+                    question, sides)
     assert not answer.refused and answer.text.startswith("Yes.") and len(answer.citations) == 2
-    declined = Answer(question, "", standalone_question=question)
-    engine._check("No. The indexed articles do not say.", sources, declined)
-    assert declined.refused and declined.refusal_reason == MODEL_DECLINED
+    declined = _check(engine, "No. The indexed articles do not say.", sources, question, sides)
+    assert declined.refused and declined.reason == MODEL_DECLINED

@@ -108,7 +108,7 @@ def smollm2() -> Path:
 @pytest.fixture(scope="module")
 def llm_desk(data_dir):
     return make_desk(data_dir, llm="local", llm_model_path=smollm2(), llm_max_tokens=48, llm_context_window=2048,
-                     context_sentences=40)  # every sentence, injections included, goes into the prompt
+                     context_sentences=40, context_words=5000)  # every sentence, injections included, in the prompt
 
 
 def special_tokens(backend, text: str) -> list[str]:

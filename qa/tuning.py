@@ -1,0 +1,50 @@
+"""Every scoring weight of the answer path, in one place, each with why it has its value.
+
+Values were set on the two dev sets as a whole (Wikinews dev 64 questions, MultiHop-RAG dev 249; see
+eval/RESULTS.md), never on single cases. Settings a user may want to change (top_k, support_threshold,
+context_words, ...) live in `qa.settings.Settings`; these are the internals those settings do not expose.
+"""
+
+# Sentence ranking for the prompt (qa/context.py) ---------------------------------------------------------
+LEXICAL_WEIGHT = 0.6  # IDF-weighted word overlap next to embedding similarity: MiniLM alone misses rare names
+TITLE_TERM_WEIGHT = 0.35  # a question word that is also in the title says little about *which* sentence answers
+RANK_PENALTY = 0.02  # per retrieval rank of the sentence's article: ties go to the better-retrieved article
+RELATIVE_FLOOR = 0.5  # a sentence scoring under half the best one's score only distracts a 1.5B model
+KIND_BONUS = 0.25  # a sentence holding an item of the asked kind (a date for "when", a number for "how many")
+#                    that the question does not already state: the answer-bearing sentence, not the lead
+DIVERSITY_FLOOR = 0.8  # another article's best sentence jumps the queue only when it scores 80% of the best one:
+#                         multi-article questions need both articles, but a weak article's lead would crowd
+#                         out the second sentence of the article that answers
+NEIGHBOUR_ANCHORS = 3  # the best sentences whose neighbours (previous, next) come along: "The children were
+#                        from Marksville" needs the sentence before it to say which children
+LEXICAL_PREFILTER = 10  # sentences per article embedded (chosen by word overlap): embedding every sentence of a
+#                         long interview costs seconds; answers sit in the overlapping ones
+
+# Ranking for relevance gate and quoting -------------------------------------------------------------------
+GATE_SIM_WEIGHT = 0.6  # relevance of the best sentence (gate): embedding similarity vs. plain word overlap
+ANSWER_SIM_WEIGHT = 0.4  # quoting (extractive): embedding similarity vs. IDF-weighted overlap (rare words)
+EXTRACTIVE_CLOSE = 0.8  # extractive also quotes further sentences scoring within 80% of the best one
+EXTRACTIVE_KIND_FLOOR = 0.6  # a sentence holding the asked kind is quoted only if it scores 60% of the best one:
+#                              a name in an unrelated sentence is not the asked name
+EXTRACTIVE_MAX_SENTENCES = 2  # ... up to this many: a third sentence was almost never the answer
+
+# Support check (qa/check.py) ------------------------------------------------------------------------------
+SUPPORT_LEXICAL_WEIGHT = 0.5  # support = this x word overlap + (1 - this) x embedding similarity
+UNION_DISCOUNT = 0.9  # overlap with all shown sentences of a source together (answers combine two sentences)
+MISSING_NUMBER_PENALTY = 0.6  # a number in the claim that the source does not state: support x 0.6
+
+# Comparisons (qa/compare.py) -----------------------------------------------------------------------------
+SIDE_SUPPORT = 0.25  # a side's best sentence must score this for the side to count as confirmed
+PHRASE_BONUS = 0.2  # a choice's option found as a phrase in the sentence
+FOCUS_WEIGHT = 3.0  # a choice's own words ("August 24") count this much more than the shared stem
+
+# Retrieval fusion (qa/retrieval/fusion.py) ----------------------------------------------------------------
+BOOST_FACTOR = 1.5  # named publication or date in the question: its hits' fused score x 1.5
+LATEST_BOOST = 0.5  # 'latest'/'now': up to +50% for the newest of the relevant hits
+LATEST_RELEVANT = 0.75  # ... where relevant means dense similarity >= 75% of the best hit's
+STRONG_BM25_COVERAGE = 0.75  # idf-weighted share of question terms in the best keyword hit: relevant enough
+
+# Retry (qa/engine.py) -------------------------------------------------------------------------------------
+RETRY_MIN_DENSE = 0.45  # the model declined but the best chunk is this close to the question: ask once more
+#                         with the top chunks whole (the answer may sit in a sentence the selection left out)
+RETRY_CHUNKS = 2  # whole chunks in the retry prompt (~550 prompt tokens, about one more answer's time)
