@@ -56,7 +56,7 @@ _NOT_PERSON = frozenset((
     "kingdom union house senate congress parliament church cathedral museum park river lake island bay "
     "mountain valley prison agency service services office institute centre center foundation association "
     "group inc ltd corporation bank club league cup committee commission government army navy force forces "
-    "las los san santa sao new united north south east west saint fort mount lake cape hong "
+    "las los san santa sao new united north south east west saint fort mount lake cape hong field base "
     "the a an in on at of and for with by from to this that"
 ).split())
 
@@ -71,7 +71,7 @@ _KINDS: list[tuple[str, re.Pattern[str]]] = [
                           r"\bhow\s+many\s+(?:years|months|weeks|days|hours|minutes)\b", re.I)),
     (SCORE, re.compile(r"\b(?:what|which)\s+(?:\w+\s+){0,3}(?:score|scoreline|result)\b|\bby\s+what\s+score\b",
                        re.I)),
-    (MONEY, re.compile(r"\bhow\s+much\b[^?]{0,80}\b(?:cost|costs|pay|paid|pays|spend|spent|worth|charge|charged|"
+    (MONEY, re.compile(r"\bhow\s+much\b[^?]{0,160}\b(?:cost|costs|pay|paid|pays|spend|spent|worth|charge|charged|"
                        r"fine|fined|price|raise|raised|earn|earned|sell|sold|owe|owed|bail|budget|fund|funding)\b|"
                        r"\bwhat\s+(?:\w+\s+){0,3}(?:price|cost|fee|fine|salary|bail|sum|budget|amount\s+of\s+money)\b|"
                        r"\bat\s+what\s+(?:amount|price|sum)\b", re.I)),

@@ -6,16 +6,19 @@ Both stream text pieces; the engine checks the joined draft with `qa.check.check
 
 from __future__ import annotations
 
+import re
 from typing import Iterator, Sequence
 
 import numpy as np
 
-from qa.answer_types import TYPED, answer_kind, holds_kind
+from qa.answer_types import CALENDAR, ENTITY, PERSON, TYPED, answer_kind, holds_kind
 from qa.compare import Side, extractive_sides, is_yes_no, side_hint
 from qa.context import Source, best_sentences
 from qa.llms.base import ChatBackend
 from qa.prompting import REFUSAL, answer_messages
-from qa.tuning import EXTRACTIVE_CLOSE, EXTRACTIVE_KIND_FLOOR, EXTRACTIVE_MAX_SENTENCES
+from qa.text import STOPWORDS, fold
+from qa.tuning import (EXTRACTIVE_CLOSE, EXTRACTIVE_KIND_FLOOR, EXTRACTIVE_MAX_SENTENCES, EXTRACTIVE_MIN_NAMES,
+                       EXTRACTIVE_NAME_SENTENCES)
 
 
 class Answerer:
@@ -55,6 +58,9 @@ class ExtractiveAnswerer(Answerer):
         if not scored:
             yield REFUSAL
             return
+        if not names_present(question, sources):  # the sources are about other events altogether
+            yield REFUSAL
+            return
         kind = answer_kind(question)
         if kind in TYPED:
             holding = [x for x in scored if holds_kind(sources[x[1]].annotated(x[2]), kind, question)
@@ -63,5 +69,81 @@ class ExtractiveAnswerer(Answerer):
                 yield REFUSAL
                 return
             scored = holding
-        picked = [x for x in scored[:EXTRACTIVE_MAX_SENTENCES] if x[0] >= EXTRACTIVE_CLOSE * scored[0][0]]
-        yield " ".join(f"{sources[si].annotated(ci)} [{sources[si].n}]" for _, si, ci in picked)
+        picked = [(si, ci) for score, si, ci in scored[:EXTRACTIVE_MAX_SENTENCES]
+                  if score >= EXTRACTIVE_CLOSE * scored[0][0]]
+        prefix = ""
+        if kind in (PERSON, ENTITY):
+            named = best_name(scored[:EXTRACTIVE_NAME_SENTENCES], sources, question)
+            if named is not None:  # the name the best sentences agree on, in its fullest form, then the evidence
+                prefix = f"{named[0]}: "
+                if named[1:] not in picked:
+                    picked = [named[1:], *picked][:EXTRACTIVE_MAX_SENTENCES]
+        yield prefix + " ".join(f"{sources[si].annotated(ci)} [{sources[si].n}]" for si, ci in picked)
+
+
+_NAME_WORD = re.compile(r"(?<![\w'’-])[A-Z][\w’'.-]*[\w]")
+
+
+def question_names(question: str) -> list[str]:
+    """Folded proper-name words of a question ('beirut', 'lebanon'): capitalised words not opening a sentence,
+    without months, weekdays and possessive endings."""
+    names = []
+    for m in _NAME_WORD.finditer(question):
+        before = question[: m.start()].rstrip()
+        if not before or before[-1] in ".!?:;\"'‘“(":
+            continue
+        word = fold(re.sub(r"(?:['’]s?|\.)$", "", m.group(0)))
+        if word and word not in STOPWORDS and not CALENDAR.fullmatch(word):
+            names.append(word)
+    return list(dict.fromkeys(names))
+
+
+def names_present(question: str, sources: list[Source]) -> bool:
+    """False when the question names at least EXTRACTIVE_MIN_NAMES things and the sources mention none of them:
+    retrieval found articles about something else (an extractive quote would answer a different event)."""
+    names = question_names(question)
+    if len(names) < EXTRACTIVE_MIN_NAMES:
+        return True
+    text = fold(" ".join(f"{src.title} {src.source} {c.text}" for src in sources for c in src.candidates))
+    return any(re.search(rf"(?<!\w){re.escape(n)}", text) for n in names)
+
+
+_RUN = re.compile(r"(?<![\w'’-])[A-Z][\w'’.-]*[\w](?:\s+(?:(?:de|da|van|von|der|bin|al|of|the|for|and)\s+)?"
+                  r"[A-Z][\w'’.-]*[\w])*")
+
+
+def name_runs(text: str, question: str) -> list[str]:
+    """Runs of capitalised words ('Sam Bankman-Fried', 'Binghamton University') that the question does not
+    already name; a sentence's first word counts only as part of a longer run."""
+    asked = set(re.findall(r"[\w'’-]+", fold(question)))
+    runs = []
+    for m in _RUN.finditer(text):
+        words = m.group(0).split()
+        if m.start() == 0 or not text[: m.start()].strip() or text[: m.start()].rstrip()[-1:] in ".!?\"“(:":
+            if len(words) == 1 or fold(words[0]) in STOPWORDS:
+                words = words[1:]
+        words = [w for w in words if not CALENDAR.fullmatch(w)]
+        while words and fold(words[-1]) in STOPWORDS:
+            words.pop()
+        if words and not all(fold(w).rstrip("'’s") in asked for w in words):
+            runs.append(re.sub(r"['’]s$", "", " ".join(words)))
+    return runs
+
+
+def best_name(scored: list[tuple[float, int, int]], sources: list[Source], question: str) -> tuple[str, int, int] | None:
+    """The name (keyed by its last word, so 'Bankman-Fried' and 'Sam Bankman-Fried' agree) with the most
+    support over the best sentences, shown in its longest form found in the sources, with its best sentence."""
+    votes: dict[str, float] = {}
+    where: dict[str, tuple[int, int]] = {}
+    for score, si, ci in scored:
+        for run in dict.fromkeys(name_runs(sources[si].annotated(ci), question)):
+            key = fold(run.split()[-1])
+            votes[key] = votes.get(key, 0.0) + score
+            where.setdefault(key, (si, ci))
+    if not votes:
+        return None
+    key = max(votes, key=votes.get)
+    forms = [run for src in sources for i in range(len(src.candidates)) for run in name_runs(src.annotated(i), question)
+             if fold(run.split()[-1]) == key]
+    name = max(forms, key=lambda r: (len(r.split()), forms.count(r)))
+    return (name, *where[key])

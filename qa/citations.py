@@ -10,7 +10,7 @@ import numpy as np
 
 from qa.context import Source
 from qa.text import split_sentences, tokens
-from qa.tuning import MISSING_NUMBER_PENALTY, SUPPORT_LEXICAL_WEIGHT, UNION_DISCOUNT
+from qa.tuning import LEXICAL_ONLY_WEIGHT, MISSING_NUMBER_PENALTY, SUPPORT_LEXICAL_WEIGHT, UNION_DISCOUNT
 from qa.types import Citation
 
 MARKER = re.compile(r"\s*\[(\d+(?:\s*[,;]\s*\d+)*)\]")
@@ -75,7 +75,8 @@ def support(claim: str, claim_vec: np.ndarray, src: Source, given: frozenset[str
         text = src.annotated(i)  # relative dates resolved: "died yesterday (October 27, 2019)"
         lex = max(lexical_support(claim, text, given),
                   UNION_DISCOUNT * lexical_support(claim, union, given) if union else 0.0)
-        score = SUPPORT_LEXICAL_WEIGHT * lex + (1 - SUPPORT_LEXICAL_WEIGHT) * max(0.0, float(sims[i]))
+        score = max(SUPPORT_LEXICAL_WEIGHT * lex + (1 - SUPPORT_LEXICAL_WEIGHT) * max(0.0, float(sims[i])),
+                    LEXICAL_ONLY_WEIGHT * lex)  # a short claim whose words a long sentence holds: low cosine
         evidence = text + " " + union
         if numbers_missing(claim, evidence, question):
             score *= MISSING_NUMBER_PENALTY

@@ -26,10 +26,16 @@ ANSWER_SIM_WEIGHT = 0.4  # quoting (extractive): embedding similarity vs. IDF-we
 EXTRACTIVE_CLOSE = 0.8  # extractive also quotes further sentences scoring within 80% of the best one
 EXTRACTIVE_KIND_FLOOR = 0.6  # a sentence holding the asked kind is quoted only if it scores 60% of the best one:
 #                              a name in an unrelated sentence is not the asked name
+EXTRACTIVE_NAME_SENTENCES = 3  # "who/which X" questions: the name the best three sentences agree on is the answer
+EXTRACTIVE_MIN_NAMES = 2  # a question naming two or more things none of which the sources mention is about
+#                          something the index does not cover: the quoter refuses (an LLM judges this itself)
 EXTRACTIVE_MAX_SENTENCES = 2  # ... up to this many: a third sentence was almost never the answer
 
 # Support check (qa/check.py) ------------------------------------------------------------------------------
 SUPPORT_LEXICAL_WEIGHT = 0.5  # support = this x word overlap + (1 - this) x embedding similarity
+LEXICAL_ONLY_WEIGHT = 0.7  # ... or this x word overlap alone: "Carl Lipo is affiliated with Binghamton University"
+#                            against a 60-word quote has cosine 0.05 though every word it adds is there (0.7 x
+#                            overlap passes the 0.55 threshold from 80% of the words the claim adds)
 UNION_DISCOUNT = 0.9  # overlap with all shown sentences of a source together (answers combine two sentences)
 MISSING_NUMBER_PENALTY = 0.6  # a number in the claim that the source does not state: support x 0.6
 
