@@ -17,7 +17,7 @@ GENERIC = frozenset((
     "ways reason reasons place places country countries city company companies organization group role title "
     "percentage share much many long far big large old first last new main platform individual entity product "
     "service team player athlete firm business brand organisation institution agency artist celebrity star "
-    "personality device app game member members official officials"
+    "personality device app game member members official officials model models make version versions"
 ).split())
 _PATTERNS = (
     re.compile(rf"^\s*(?:what|which)\s+(?:is|was|are|were)\s+the\s+(?:{_WORD}\s+){{0,2}}?({_WORD})\s+(?:of|for|at|in|on|paid|that)\b"),

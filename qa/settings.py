@@ -41,10 +41,8 @@ class Settings(IndexSettings):
     min_sentence_relevance: float = Field(0.25, ge=-1.0, le=1.0, description="Best chosen sentence's relevance "
                                           "(0.6 cosine + 0.4 word overlap) below this: refuse before answering.")
     support_threshold: float = Field(0.55, ge=0.0, le=1.0, description="Sentence-to-passage support needed.")
-    asked_detail_check: bool = Field(False, description="Refuse before answering when the asked attribute ('salary') is "
-                                     "in no retrieved article. Off by default: on the dev sets it fired on one "
-                                     "answerable question for each unanswerable one (precision 0.5); the answer "
-                                     "check after drafting covers the same ground.")
+    asked_detail_check: bool = Field(True, description="Refuse before answering when the asked attribute ('salary') is "
+                                     "in no retrieved article.")
     context_sentences: int = Field(8, ge=1, le=100, description="Best sentences chosen for the answerer (compression).")
     context_words: int = Field(260, ge=20, le=5000, description="Word budget of the chosen sentences and their "
                                "neighbours (about 1.3 prompt tokens a word; 260 keeps a local answer near 4 s).")
