@@ -140,11 +140,24 @@ def _prefilter(sentences: list[Sentence], weights: dict[str, float], cap: int, t
     return [sentences[i] for i in sorted(keep)]
 
 
+def _by_article(hits: list[Hit]) -> OrderedDict[str, list[Hit]]:
+    """Hits grouped by article, articles in order of their best hit."""
+    grouped: OrderedDict[str, list[Hit]] = OrderedDict()
+    for hit in hits:
+        grouped.setdefault(hit.article_id, []).append(hit)
+    return grouped
+
+
+def _in_chunks(sentences: list[Sentence], hits: list[Hit]) -> list[int]:
+    """Indices of the sentences that overlap one of the hits' chunks."""
+    spans = [(int(h.meta.get("start_char", 0)), int(h.meta.get("end_char", 0))) for h in hits]
+    return [i for i, s in enumerate(sentences) if any(s.start < b and a < s.end for a, b in spans)]
+
+
 def _pool(article: Any, sentences: list[Sentence], hits: list[Hit]) -> list[Sentence]:
     """Sentences of the article's retrieved chunks, one more on each side of every chunk (the sentence before
     a chunk often says who or what it is about); the title line and instruction-like text are left out."""
-    spans = [(int(h.meta.get("start_char", 0)), int(h.meta.get("end_char", 0))) for h in hits]
-    inside = [i for i, s in enumerate(sentences) if any(s.start < b and a < s.end for a, b in spans)]
+    inside = _in_chunks(sentences, hits)
     keep = set(inside) | {i - 1 for i in inside if i > 0} | {i + 1 for i in inside if i + 1 < len(sentences)}
     title_folded = article.title.strip().lower()
     return [sentences[i] for i in sorted(keep)
@@ -160,9 +173,7 @@ def build_sources(hits: list[Hit], question: str, q_vec: np.ndarray, cache: Sent
     rest by score, up to `max_sentences` anchors and `max_words` words; the best anchors bring their
     neighbouring sentences along."""
     kind = kind or answer_kind(question)
-    by_article: OrderedDict[str, list[Hit]] = OrderedDict()
-    for hit in hits:
-        by_article.setdefault(hit.article_id, []).append(hit)
+    by_article = _by_article(hits)
     pools: list[tuple[int, Any, list[Sentence]]] = []
     for rank, (article_id, article_hits) in enumerate(by_article.items()):
         article, sentences = cache.article(article_id)
@@ -270,17 +281,13 @@ def best_sentences(question: str, q_vec: np.ndarray, sources: list[Source]) -> l
 def whole_chunk_sources(hits: list[Hit], cache: SentenceCache) -> list[Source]:
     """The retrieved chunks whole (every sentence shown), one numbered source per article: the retry when the
     model found nothing in the chosen sentences."""
-    by_article: OrderedDict[str, list[Hit]] = OrderedDict()
-    for hit in hits:
-        by_article.setdefault(hit.article_id, []).append(hit)
     sources: list[Source] = []
-    for article_id, article_hits in by_article.items():
+    for article_id, article_hits in _by_article(hits).items():
         article, sentences = cache.article(article_id)
         if article is None:
             continue
-        spans = [(int(h.meta.get("start_char", 0)), int(h.meta.get("end_char", 0))) for h in article_hits]
-        candidates = [s for s in sentences if any(s.start < b and a < s.end for a, b in spans)
-                      and not looks_like_instruction(s.text)]
+        candidates = [sentences[i] for i in _in_chunks(sentences, article_hits)
+                      if not looks_like_instruction(sentences[i].text)]
         if not candidates:
             continue
         src = Source(len(sources) + 1, article.id, article.title, article.source, article.url, article.published_at,
