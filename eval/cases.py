@@ -12,6 +12,11 @@ FILTER_KEYS = ("sources", "since", "until", "article_ids")
 BUNDLED_SETS_DIR = Path(__file__).resolve().parent / "sets"
 
 
+CORPUS_HINT = ("give one with --corpus PATH (a folder or file of articles), or declare it in the set file: "
+               "make its first line {\"corpus\": \"PATH\"} (PATH relative to the set file; for a JSON list set, "
+               "write {\"corpus\": \"PATH\", \"cases\": [...]})")
+
+
 class EvalSetError(ValueError):
     """A set file that cannot be read; the message names the file, the line or field, and the fix."""
 
@@ -50,8 +55,10 @@ def case_from_dict(data: Any, where: str) -> EvalCase:
         value = data.get(key, [])
         if value is None:
             value = []
-        if isinstance(value, str):
+        if isinstance(value, (str, int)) and not isinstance(value, bool):
             value = [value]
+        if key == "gold_articles" and isinstance(value, list):  # a corpus record's own numeric id, e.g. 7
+            value = [str(v) if isinstance(v, int) and not isinstance(v, bool) else v for v in value]
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise EvalSetError(f"{where}: field '{key}' must be a list of strings")
         lists[key] = [v for v in value if v.strip()]
@@ -69,18 +76,34 @@ def case_from_dict(data: Any, where: str) -> EvalCase:
                     meta=meta if isinstance(meta, dict) else {}, **lists)
 
 
-def load_jsonl(path: Path) -> list[EvalCase]:
-    """Read our own JSONL set format (blank lines and lines starting with // are skipped)."""
-    cases: list[EvalCase] = []
-    seen: set[str] = set()
+def is_header(data: Any) -> bool:
+    """A set header record: an object with a 'corpus' field and no 'question' (see `set_header`)."""
+    return isinstance(data, dict) and "corpus" in data and "question" not in data
+
+
+def _jsonl_records(path: Path) -> list[tuple[int, Any]]:
+    records = []
     for number, line in enumerate(read_text(path).splitlines(), start=1):
         if not line.strip() or line.lstrip().startswith("//"):
             continue
-        where = f"{path.name} line {number}"
         try:
-            data = json.loads(line)
+            records.append((number, json.loads(line)))
         except json.JSONDecodeError as exc:
-            raise EvalSetError(f"{where}: not valid JSON ({exc.msg}); write one JSON object per line") from None
+            raise EvalSetError(f"{path.name} line {number}: not valid JSON ({exc.msg}); write one JSON object per line") from None
+    return records
+
+
+def load_jsonl(path: Path) -> list[EvalCase]:
+    """Read our own JSONL set format (blank lines and lines starting with // are skipped; a first record
+    {"corpus": ...} is the set header, not a case)."""
+    cases: list[EvalCase] = []
+    seen: set[str] = set()
+    for position, (number, data) in enumerate(_jsonl_records(path)):
+        where = f"{path.name} line {number}"
+        if is_header(data):
+            if position:
+                raise EvalSetError(f"{where}: a set header ({{\"corpus\": ...}}) must be the first record of the file; move it to the top")
+            continue
         case = case_from_dict(data, where)
         if case.id in seen:
             raise EvalSetError(f"{where}: duplicate id '{case.id}'; give every case its own id")
@@ -98,6 +121,39 @@ def read_text(path: Path) -> str:
         raise EvalSetError(f"{path}: no such file; give a set name ({', '.join(bundled_sets())}) or a path") from None
     except UnicodeDecodeError:
         raise EvalSetError(f"{path}: not UTF-8 text; save the set as UTF-8") from None
+
+
+def set_header(path: Path, fmt: str | None = None) -> dict[str, Any]:
+    """The set's header: in a JSONL set its first record when that is {"corpus": "PATH", ...} (no "question");
+    in a JSON set the object {"corpus": "PATH", "cases": [...]}. Empty when there is none."""
+    fmt = fmt or detect_format(path)
+    if fmt == "jsonl":
+        records = _jsonl_records(path)
+        header = records[0][1] if records and is_header(records[0][1]) else {}
+    elif fmt == "json-list":
+        data = json.loads(read_text(path))
+        header = {k: v for k, v in data.items() if k != "cases"} if isinstance(data, dict) else {}
+    else:
+        return {}
+    return dict(header)
+
+
+def declared_corpus(path: Path, fmt: str | None = None) -> Path | None:
+    """The corpus a set file declares in its header ('corpus', relative to the set file's folder), or None."""
+    header = set_header(path, fmt)
+    if "corpus" not in header:
+        return None
+    value = header["corpus"]
+    if not isinstance(value, str) or not value.strip():
+        raise EvalSetError(f"{path}: the header's 'corpus' must be a non-empty path string (a folder or file of articles); "
+                           "fix it, or pass --corpus PATH")
+    corpus = Path(value.strip()).expanduser()
+    if not corpus.is_absolute():
+        corpus = path.resolve().parent / corpus
+    if not corpus.exists():
+        raise EvalSetError(f"{path}: the header declares corpus '{value}', but {corpus} does not exist; "
+                           "fix the 'corpus' field (relative to the set file) or pass --corpus PATH")
+    return corpus
 
 
 def bundled_sets() -> list[str]:
@@ -132,6 +188,8 @@ def detect_format(path: Path) -> str:
         return "multihop"
     if isinstance(data, list) and data and isinstance(data[0], dict) and "question" in data[0]:
         return "json-list"
+    if isinstance(data, dict) and isinstance(data.get("cases"), list):
+        return "json-list"  # {"corpus": "PATH", "cases": [...]}
     raise EvalSetError(
         f"{path}: unknown set format; expected our JSONL cases, a MultiHop-RAG query list (query, answer, "
         "question_type, evidence_list) or a LabelledRagDataset ({\"examples\": [...]})"
@@ -151,4 +209,9 @@ def load_set(name_or_path: str | Path) -> tuple[list[EvalCase], str]:
     if fmt == "labelled-rag":
         return importers.load_labelled_rag(path), fmt
     data = json.loads(read_text(path))
-    return [case_from_dict(item, f"{path.name} item {i + 1}") for i, item in enumerate(data)], fmt
+    if isinstance(data, dict):
+        data = data["cases"]
+    cases = [case_from_dict(item, f"{path.name} item {i + 1}") for i, item in enumerate(data)]
+    if not cases:
+        raise EvalSetError(f"{path}: no cases found; 'cases' is empty")
+    return cases, fmt

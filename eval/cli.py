@@ -22,7 +22,8 @@ def add_parser(subparsers: Any, add_global_options: Callable[[argparse.ArgumentP
     if add_global_options is not None:
         add_global_options(p)
     p.add_argument("set", nargs="?", help="bundled set name (samples), a JSONL set, MultiHopRAG.json, or a LabelledRagDataset JSON")
-    p.add_argument("--corpus", help="articles to index (default: the set's own corpus, e.g. samples/articles/)")
+    p.add_argument("--corpus", help="articles to index (default: the corpus the set declares in its first line "
+                   "{\"corpus\": \"PATH\"}, or the bundled set's samples/articles/)")
     p.add_argument("--limit", type=int, help="only the first N cases")
     p.add_argument("--spread", action="store_true", help="with --limit: N cases evenly spaced over the set, not the first N")
     p.add_argument("--out", help="folder for results.jsonl, report.json, report.md and plots (default: DATA_DIR/eval-runs/...)")
@@ -75,6 +76,11 @@ def summary(report: dict[str, Any]) -> str:
              f"  refusal accuracy {f(o.get('refusal_accuracy'))}  false refusals {f(o.get('false_refusals'))}",
              f"  latency p50 {f(o.get('latency_p50_s'))}s  p95 {f(o.get('latency_p95_s'))}s",
              "  by type: " + ", ".join(f"{t} {f(r.get('accuracy'))} (n={r['cases']})" for t, r in report["by_type"].items())]
+    unmatched = report.get("unmatched_gold_articles") or []
+    if unmatched:
+        shown = ", ".join(repr(g) for g in unmatched[:3]) + (", ..." if len(unmatched) > 3 else "")
+        lines.append(f"  warning: {len(unmatched)} gold_articles entries match no indexed article ({shown}); "
+                     "give a URL, article id, exact title or the corpus record's own id (eval/README.md)")
     out = report.get("out_dir")
     if out:
         lines.append(f"  report: {out}/report.md")

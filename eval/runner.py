@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import Any, Callable
 
 from eval import metrics
-from eval.cases import BUNDLED_SETS_DIR, EvalCase, EvalSetError, load_set, resolve_set
+from eval.cases import BUNDLED_SETS_DIR, CORPUS_HINT, EvalCase, EvalSetError, declared_corpus, load_set, resolve_set
+from eval.gold_ids import corpus_records, record_aliases, resolve_golds, unmatched_golds
 from eval.importers import missing_evidence, write_labelled_rag_corpus
 
 DEFAULT_KS = (1, 4, 10)
@@ -31,9 +32,14 @@ class CaseTimeout(Exception):
 
 # Corpus and index ---------------------------------------------------------------------------------
 def default_corpus(set_path: Path, fmt: str, cases: list[EvalCase], out_dir: Path) -> Path:
-    """The corpus a set is written against: bundled sets → samples/articles/, MultiHop-RAG → corpus.json
-    beside the queries, LabelledRagDataset → source_files/ beside it (else its reference contexts)."""
-    if set_path.resolve().parent == BUNDLED_SETS_DIR:
+    """The corpus a set is written against (when no --corpus is given), in this order: the `corpus` its header
+    declares (relative to the set file); bundled sets (or a byte-identical copy of one) → samples/articles/;
+    MultiHop-RAG → corpus.json beside the queries; LabelledRagDataset → source_files/ beside it (else its
+    reference contexts)."""
+    declared = declared_corpus(set_path, fmt)
+    if declared is not None:
+        return declared
+    if is_bundled(set_path):
         if not SAMPLES_DIR.is_dir():
             raise EvalSetError(f"bundled corpus {SAMPLES_DIR} not found (installed without samples/); pass --corpus PATH")
         return SAMPLES_DIR
@@ -44,7 +50,19 @@ def default_corpus(set_path: Path, fmt: str, cases: list[EvalCase], out_dir: Pat
         if source_files.is_dir():
             return source_files
         return write_labelled_rag_corpus(cases, out_dir / "reference_contexts.jsonl")
-    raise EvalSetError(f"{set_path}: no corpus known for this set; pass --corpus PATH (a folder or file of articles)")
+    raise EvalSetError(f"{set_path}: no corpus known for this set; {CORPUS_HINT}")
+
+
+def is_bundled(set_path: Path) -> bool:
+    """A bundled set, by its place (eval/sets/) or as a byte-identical copy (another checkout, a copy elsewhere)."""
+    if set_path.resolve().parent == BUNDLED_SETS_DIR:
+        return True
+    bundled = BUNDLED_SETS_DIR / set_path.name
+    try:
+        return bundled.is_file() and bundled.stat().st_size == set_path.stat().st_size and \
+            bundled.read_bytes() == set_path.read_bytes()
+    except OSError:
+        return False
 
 
 def corpus_files(corpus: Path) -> list[Path]:
@@ -125,14 +143,18 @@ def _passages(desk: Any, question: str, filters: Any, k: int, fallback: list[dic
 
 
 def run_case(desk: Any, case: EvalCase, filters_cls: Any, ks: tuple[int, ...], bodies: Callable[[str], str | None],
-             timeout_s: float | None = None) -> dict[str, Any]:
-    """Ask one question and score it; any exception or timeout is recorded in the result, never raised."""
+             timeout_s: float | None = None, aliases: dict[str, str] | None = None) -> dict[str, Any]:
+    """Ask one question and score it; any exception or timeout is recorded in the result, never raised.
+    `aliases` maps corpus record ids (as gold articles) to indexed article ids (see eval.gold_ids)."""
+    golds = resolve_golds(case.gold_articles, aliases or {})
     result: dict[str, Any] = {
         "id": case.id, "type": case.type, "question": case.question, "answers": case.answers,
         "gold_articles": case.gold_articles, "filters": case.filters, "answer": "", "refused": False, "refusal_reason": "",
         "correct": False, "citations": [], "retrieved": [], "scores": {}, "latency_s": None,
         "prompt_tokens": 0, "completion_tokens": 0, "llm": "", "error": None,
     }
+    if golds != case.gold_articles:
+        result["gold_article_ids"] = golds  # the record ids above, as the indexed articles' ids
     try:
         filters = filters_cls(**case.filters) if case.filters else None
         started = time.perf_counter()
@@ -147,12 +169,11 @@ def run_case(desk: Any, case: EvalCase, filters_cls: Any, ks: tuple[int, ...], b
             "token_f1": metrics.token_f1(text, case.answers),
             "contains": metrics.contains_answer(text, case.answers),
             "lenient": metrics.lenient_overlap(text, case.answers or _original_gold(case)),
-            **metrics.retrieval_scores(passages, case.gold_articles, case.gold_quotes, ks),
-            "context_recall": metrics.context_recall(data.get("contexts", []), case.gold_articles),
+            **metrics.retrieval_scores(passages, golds, case.gold_quotes, ks),
+            "context_recall": metrics.context_recall(data.get("contexts", []), golds),
             "answer_in_context": metrics.answer_in_context(data.get("context", ""), case.answers,
-                                                           metrics.context_recall(data.get("contexts", []),
-                                                                                  case.gold_articles)),
-            **metrics.citation_scores(text, citations, case.gold_articles,
+                                                           metrics.context_recall(data.get("contexts", []), golds)),
+            **metrics.citation_scores(text, citations, golds,
                                       {k: v for k, v in cited_bodies.items() if v is not None}),
         }
         if citations:
@@ -205,8 +226,8 @@ def run_eval(set_path: str | Path, corpus: str | Path | None = None, settings: A
     set_file = resolve_set(str(set_path))
     cases = select_cases(cases, limit, spread)
     out = Path(out_dir) if out_dir else Path(settings.data_dir) / "eval-runs" / f"{set_file.stem}-{settings.llm}-{time.strftime('%Y%m%d-%H%M%S')}"
-    out.mkdir(parents=True, exist_ok=True)
     corpus_path = Path(corpus).expanduser() if corpus else default_corpus(set_file, fmt, cases, out)
+    out.mkdir(parents=True, exist_ok=True)
     desk_settings = eval_settings(settings, corpus_path)
     desk = Newsdesk(desk_settings)
 
@@ -216,6 +237,7 @@ def run_eval(set_path: str | Path, corpus: str | Path | None = None, settings: A
     if not any(r.status != "failed" for r in ingest.results):
         first = ingest.failed[0].error if ingest.failed else "no articles found"
         raise EvalSetError(f"{corpus_path}: nothing could be indexed ({first})")
+    aliases, gold_extra = gold_article_aliases(desk, cases, corpus_path)
 
     body_cache: dict[str, str | None] = {}
 
@@ -235,7 +257,7 @@ def run_eval(set_path: str | Path, corpus: str | Path | None = None, settings: A
     with (out / "results.jsonl").open("w", encoding="utf-8") as f:
         try:
             for case in bar:
-                result = run_case(desk, case, Filters, tuple(ks), body_of, case_timeout_s)
+                result = run_case(desk, case, Filters, tuple(ks), body_of, case_timeout_s, aliases)
                 results.append(result)
                 f.write(json.dumps(result, ensure_ascii=False) + "\n")
                 f.flush()
@@ -247,7 +269,7 @@ def run_eval(set_path: str | Path, corpus: str | Path | None = None, settings: A
     bar.close()
     run_s = time.perf_counter() - t1
 
-    extra: dict[str, Any] = {"interrupted": interrupted, "cases_planned": len(cases)}
+    extra: dict[str, Any] = {"interrupted": interrupted, "cases_planned": len(cases), **gold_extra}
     if fmt == "multihop" and corpus_path.is_file() and corpus_path.suffix == ".json":
         extra["missing_evidence_urls"] = missing_evidence(cases, corpus_path)
     report = reporting.build_report(
@@ -260,6 +282,22 @@ def run_eval(set_path: str | Path, corpus: str | Path | None = None, settings: A
     )
     reporting.write_all(report, results, out)
     return report
+
+
+def gold_article_aliases(desk: Any, cases: list[EvalCase], corpus_path: Path) -> tuple[dict[str, str], dict[str, Any]]:
+    """Map gold entries that are corpus record ids to the indexed articles, and list gold entries that name no
+    indexed article at all (a typo, or a set written against another corpus: its retrieval scores would be 0)."""
+    golds = {g.strip() for c in cases for g in c.gold_articles if g.strip()}
+    if not golds:
+        return {}, {}
+    articles = desk.articles()
+    records = [r for r in corpus_records(corpus_files(corpus_path)) if r.record_id in golds]
+    aliases, ambiguous = record_aliases(records, articles)
+    unmatched = unmatched_golds(resolve_golds(sorted(golds), aliases), articles)
+    extra: dict[str, Any] = {"gold_record_ids_mapped": len(aliases), "unmatched_gold_articles": unmatched}
+    if ambiguous:
+        extra["ambiguous_gold_record_ids"] = ambiguous
+    return aliases, extra
 
 
 def _info(desk: Any) -> dict[str, Any]:
