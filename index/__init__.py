@@ -4,7 +4,7 @@ Public API (docs/ARCHITECTURE.md); `qa` imports only these names.
 """
 
 from index.embedding import Embedder, get_embedder, register_backend
-from index.errors import IngestError, storage_guard
+from index.errors import IngestError, SettingError, StorageFailure, storage_guard
 from index.ledger import ArticleRecord, Catalog
 from index.loaders import ACCEPTED
 from index.models import Article, Chunk, FileResult, IngestReport
@@ -26,6 +26,8 @@ __all__ = [
     "IngestError",
     "IngestReport",
     "RelativeDate",
+    "SettingError",
+    "StorageFailure",
     "annotate_relative_dates",
     "parse_published",
     "resolve_relative_dates",

@@ -2,8 +2,12 @@
 
 At first use the transformer is exported to ONNX with mean pooling and L2 normalisation inside the graph,
 and for "onnx-int8" its MatMul weights are quantised to int8 per channel (dynamic quantisation: fast on
-AVX-512 VNNI CPUs). Both files are cached in `settings.models_dir`, keyed by model fingerprint and
-`FORMAT_VERSION`; concurrent first use is safe (a file lock, temp file + atomic rename).
+AVX-512 VNNI CPUs). The results are kept in a per-user cache shared by every data dir
+(`$NEWSDESK_MODEL_CACHE`, else `$XDG_CACHE_HOME/newsdesk/models`, else `~/.cache/newsdesk/models`), one folder
+per (model, backend, key) where the key hashes the source model files, `FORMAT_VERSION`, the opset and the
+versions of the exporting packages. When that cache cannot be created or written, `settings.models_dir` of
+the data dir is used instead. Each folder is built in a temp folder and renamed into place (under a file lock),
+so two processes exporting at once never see a half-written model.
 Texts are tokenised once, sorted by length and padded per batch, and results are returned in input order.
 """
 
@@ -13,11 +17,14 @@ import contextlib
 import fcntl
 import hashlib
 import json
+import logging
 import os
 import re
+import shutil
 import tempfile
+import time
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -27,8 +34,14 @@ from index.embedding import MAX_PIECES, Embedder
 from index.errors import IngestError
 from index.settings import IndexSettings
 
-FORMAT_VERSION = 1  # bump when the export or quantisation recipe changes: old cache files are then ignored
+FORMAT_VERSION = 2  # bump when the export or quantisation recipe changes: old cache entries are then ignored
 OPSET = 17
+CACHE_ENV = "NEWSDESK_MODEL_CACHE"  # not a setting: where exported models are shared between data dirs
+MODEL_FILE = "model.onnx"
+EXPORT_PACKAGES = ("torch", "transformers", "onnx", "onnxruntime")  # their versions shape the exported file
+STALE_TMP_S = 600  # a temp folder this old, seen while holding the lock, is a crashed export's leftover
+EXPORTS = {"onnx": 0, "onnx-int8": 0}  # exports/quantisations done by this process (tests assert on it)
+log = logging.getLogger(__name__)
 
 
 def model_fingerprint(model_dir: Path) -> str:
@@ -48,11 +61,56 @@ def model_fingerprint(model_dir: Path) -> str:
     return digest.hexdigest()[:12]
 
 
-def cache_path(model_dir: Path, models_dir: Path, quantized: bool) -> Path:
-    """Where the exported (and optionally quantised) model of `model_dir` is cached."""
-    slug = re.sub(r"[^A-Za-z0-9_.-]+", "-", model_dir.name if model_dir.name != "model" else model_dir.parent.name)
-    kind = "int8" if quantized else "fp32"
-    return models_dir / f"{slug}-{model_fingerprint(model_dir)}-v{FORMAT_VERSION}-{kind}.onnx"
+def _versions() -> dict[str, str]:
+    from importlib.metadata import PackageNotFoundError, version
+
+    found = {}
+    for name in EXPORT_PACKAGES:
+        try:
+            found[name] = version(name)
+        except PackageNotFoundError:
+            found[name] = "none"
+    return found
+
+
+def export_key(model_dir: Path) -> str:
+    """Hash of what the exported file depends on: the source model files, the recipe, the packages' versions."""
+    parts = {"model": model_fingerprint(model_dir), "format": FORMAT_VERSION, "opset": OPSET, **_versions()}
+    return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def _slug(model_dir: Path) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]+", "-", model_dir.name if model_dir.name != "model" else model_dir.parent.name)
+
+
+def entry_name(model_dir: Path, quantized: bool) -> str:
+    """The cache folder name: <model>-<backend>-<key>."""
+    return f"{_slug(model_dir)}-{'onnx-int8' if quantized else 'onnx'}-{export_key(model_dir)}"
+
+
+def cache_path(model_dir: Path, root: Path, quantized: bool) -> Path:
+    """Where the exported (and optionally quantised) model of `model_dir` lives below cache root `root`."""
+    return root / entry_name(model_dir, quantized) / MODEL_FILE
+
+
+def user_cache_dir() -> Path | None:
+    """The per-user cache root: $NEWSDESK_MODEL_CACHE, $XDG_CACHE_HOME/newsdesk/models or ~/.cache/newsdesk/models."""
+    explicit = os.environ.get(CACHE_ENV, "").strip()
+    if explicit:
+        return Path(explicit).expanduser()
+    base = os.environ.get("XDG_CACHE_HOME", "").strip()
+    if not base or not os.path.isabs(base):  # the XDG spec: a relative value is ignored
+        try:
+            base = str(Path.home() / ".cache")
+        except RuntimeError:  # no home directory
+            return None
+    return Path(base) / "newsdesk" / "models"
+
+
+def cache_roots(settings: IndexSettings) -> list[Path]:
+    """Cache roots in order of preference: the per-user cache, then the data dir's models_dir."""
+    roots = [root for root in (user_cache_dir(),) if root is not None]
+    return roots + [settings.models_dir]
 
 
 @contextlib.contextmanager
@@ -66,17 +124,32 @@ def _file_lock(path: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def _write_atomically(target: Path, write) -> None:
-    """Call write(tmp_path) on a temp file next to `target`, then rename it into place."""
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    os.close(fd)
+def _publish(root: Path, name: str, write, info: dict[str, Any]) -> Path:
+    """Build folder `root/name` atomically: write(tmp_dir / MODEL_FILE) in a temp folder, then rename it."""
+    tmp = Path(tempfile.mkdtemp(dir=root, prefix=f".tmp-{name}-"))
     try:
-        write(tmp)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, target)
+        write(str(tmp / MODEL_FILE))
+        (tmp / "source.json").write_text(json.dumps(info, indent=1, sort_keys=True) + "\n")
+        for path in tmp.iterdir():
+            os.chmod(path, 0o644)
+        os.chmod(tmp, 0o755)
+        try:
+            os.rename(tmp, root / name)
+        except OSError:
+            if not (root / name / MODEL_FILE).is_file():  # not "another process got there first"
+                raise
     finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+    return root / name / MODEL_FILE
+
+
+def _clean_stale(root: Path, name: str) -> None:
+    """Remove temp folders left by crashed exports of `name` (the caller holds its lock)."""
+    for leftover in root.glob(f".tmp-{name}-*"):
+        with contextlib.suppress(OSError):
+            if time.time() - leftover.stat().st_mtime > STALE_TMP_S:
+                shutil.rmtree(leftover, ignore_errors=True)
 
 
 def _export_fp32(model_dir: Path, out_path: str) -> None:
@@ -108,37 +181,58 @@ def _export_fp32(model_dir: Path, out_path: str) -> None:
 
 def _quantize_int8(fp32_path: Path, out_path: str) -> None:
     """Dynamic int8 quantisation of the MatMul weights, per output channel (keeps cosine ~0.99 to fp32)."""
-    import logging
-
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
-    logging.getLogger().setLevel(max(logging.getLogger().level, logging.ERROR))  # silence "run pre-processing" hint
-    quantize_dynamic(str(fp32_path), out_path, op_types_to_quantize=["MatMul"], per_channel=True,
-                     weight_type=QuantType.QInt8)
+    root_logger = logging.getLogger()
+    level = root_logger.level
+    root_logger.setLevel(max(level, logging.ERROR))  # silence the "run pre-processing" hint
+    try:
+        quantize_dynamic(str(fp32_path), out_path, op_types_to_quantize=["MatMul"], per_channel=True,
+                         weight_type=QuantType.QInt8)
+    finally:
+        root_logger.setLevel(level)
 
 
-def ensure_onnx_model(model_dir: Path, models_dir: Path, quantized: bool) -> Path:
-    """The cached ONNX file for `model_dir`, exported (and quantised) on first use."""
-    target = cache_path(model_dir, models_dir, quantized)
-    if target.is_file():
-        return target
-    with _file_lock(models_dir / ".onnx-export.lock"):
+def _build(model_dir: Path, root: Path, quantized: bool) -> Path:
+    """Export (and quantise) `model_dir` into cache root `root`, unless a finished entry is already there."""
+    name = entry_name(model_dir, quantized)
+    target = root / name / MODEL_FILE
+    root.mkdir(parents=True, exist_ok=True)
+    with _file_lock(root / f".{name}.lock"):
         if target.is_file():  # another process built it while we waited
             return target
+        _clean_stale(root, name)
+        backend = "onnx-int8" if quantized else "onnx"
+        info = {"source": str(model_dir), "backend": backend, "format": FORMAT_VERSION, "opset": OPSET,
+                "fingerprint": model_fingerprint(model_dir), "versions": _versions(), "created": time.time()}
+        started = time.monotonic()
         if quantized:
-            fp32 = ensure_onnx_model_unlocked(model_dir, models_dir)
-            _write_atomically(target, lambda tmp: _quantize_int8(fp32, tmp))
+            fp32 = _build(model_dir, root, quantized=False)
+            _publish(root, name, lambda tmp: _quantize_int8(fp32, tmp), info)
         else:
-            ensure_onnx_model_unlocked(model_dir, models_dir)
+            _publish(root, name, lambda tmp: _export_fp32(model_dir, tmp), info)
+        EXPORTS[backend] += 1
+        log.info("built %s in %.1f s", target, time.monotonic() - started)
     return target
 
 
-def ensure_onnx_model_unlocked(model_dir: Path, models_dir: Path) -> Path:
-    """The fp32 export; the caller holds the lock."""
-    target = cache_path(model_dir, models_dir, quantized=False)
-    if not target.is_file():
-        _write_atomically(target, lambda tmp: _export_fp32(model_dir, tmp))
-    return target
+def ensure_onnx_model(model_dir: Path, roots: Path | Sequence[Path], quantized: bool) -> Path:
+    """The cached ONNX file for `model_dir`: found in the first root that has it, else built in the first root
+    that can be written (an unusable cache root, e.g. read-only or not creatable, falls through to the next)."""
+    roots = [roots] if isinstance(roots, Path) else list(roots)
+    for root in roots:
+        found = cache_path(model_dir, root, quantized)
+        if found.is_file():
+            return found
+    failure: OSError | None = None
+    for root in roots:
+        try:
+            return _build(model_dir, root, quantized)
+        except OSError as exc:
+            log.info("cannot use model cache %s (%s); trying the next", root, exc)
+            failure = exc
+    assert failure is not None, "ensure_onnx_model needs at least one cache root"
+    raise failure
 
 
 def _max_pieces(model_dir: Path) -> int:
@@ -161,7 +255,7 @@ class OnnxEmbedder(Embedder):
             raise IngestError(f"embed_model '{model_path}': no tokenizer.json; the onnx backends need a "
                               "Hugging Face fast tokenizer (or set NEWSDESK_EMBED_BACKEND=torch)")
         self.quantized = settings.embed_backend == "onnx-int8"
-        self.model_file = ensure_onnx_model(model_dir, settings.models_dir, self.quantized)
+        self.model_file = ensure_onnx_model(model_dir, cache_roots(settings), self.quantized)
         self.max_pieces = _max_pieces(model_dir)
         self.batch_size = settings.embed_batch_size
         self.name = settings.embed_model
@@ -180,7 +274,13 @@ class OnnxEmbedder(Embedder):
         options.log_severity_level = 3
         if settings.embed_threads > 1:  # shared CPUs: idle workers sleep instead of spinning
             options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        self.session = ort.InferenceSession(str(self.model_file), options, providers=["CPUExecutionProvider"])
+        try:
+            self.session = ort.InferenceSession(str(self.model_file), options, providers=["CPUExecutionProvider"])
+        except Exception as exc:  # onnxruntime raises its own types for a damaged file
+            reason = " ".join(f"{type(exc).__name__}: {exc}".split())[:200]
+            raise IngestError(f"cannot load the exported model {self.model_file} ({reason}); delete the folder "
+                              f"{self.model_file.parent} to export it again, or set NEWSDESK_EMBED_BACKEND=torch"
+                              ) from None
         self.dim = int(self.session.get_outputs()[0].shape[-1] or self._encode(["dimension probe"]).shape[1])
 
     @property

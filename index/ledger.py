@@ -3,6 +3,15 @@
 Articles are `pending` from before their chunks are written to Chroma until after; `deleting` while
 their chunks are removed. Anything not `done` at the start of an ingest is repaired first (see pipeline).
 `Catalog` is the read side that `qa` uses.
+
+`meta` also records how the index was embedded: `embed_model` and `embed_backend` (schema 2). A ledger from
+before schema 2 that holds articles was embedded with `LEGACY_BACKEND`, the default of that time; opening it
+records that. `backend_problem`/`check_backend` refuse vectors of another backend (see pipeline and store).
+
+Each chunk row also stores the relative dates resolved at ingest (`chunks.dates`, schema 3: JSON from
+`index.relative_dates.dumps_dates`, offsets into the article body). Ledgers from before schema 3 get the column
+on opening, empty; `Catalog` resolves the dates of such chunks (and of chunks stored by another resolver
+version) from the article body when reading, so every index serves current annotations.
 """
 
 from __future__ import annotations
@@ -13,7 +22,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from index.errors import IngestError
 from index.models import Article, Chunk
+from index.relative_dates import (RelativeDate, dates_in_span, dumps_dates, loads_dates, parse_published,
+                                  resolve_relative_dates)
 from index.settings import IndexSettings
 
 SCHEMA = """
@@ -28,12 +40,14 @@ CREATE INDEX IF NOT EXISTS articles_file ON articles(file);
 CREATE INDEX IF NOT EXISTS articles_origin ON articles(origin);
 CREATE TABLE IF NOT EXISTS chunks (
     id TEXT PRIMARY KEY, article_id TEXT NOT NULL, idx INTEGER NOT NULL,
-    start_char INTEGER NOT NULL, end_char INTEGER NOT NULL
+    start_char INTEGER NOT NULL, end_char INTEGER NOT NULL, dates TEXT
 );
 CREATE INDEX IF NOT EXISTS chunks_article ON chunks(article_id);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
 INSERT OR IGNORE INTO meta VALUES ('generation', 0);
 """
+SCHEMA_VERSION = 3  # 1: no schema key; 2: `embed_backend` recorded in meta; 3: `chunks.dates`
+LEGACY_BACKEND = "torch"  # what an index built before schema 2 was embedded with
 ARTICLE_FIELDS = "id, title, source, url, author, published_at, published_ts, origin, file, body, content_hash, chunks, state"
 
 
@@ -72,6 +86,22 @@ class Ledger:
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.executescript(SCHEMA)
+        self._migrate()
+
+    def _migrate(self) -> None:
+        """Bring an older ledger up to `SCHEMA_VERSION` (idempotent; one small transaction when needed)."""
+        if (self.get_meta("schema") or 1) >= SCHEMA_VERSION:
+            return
+        with self.transaction() as db:
+            found = db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
+            if found and int(found[0]) >= SCHEMA_VERSION:  # another process migrated it meanwhile
+                return
+            recorded = db.execute("SELECT value FROM meta WHERE key = 'embed_backend'").fetchone()
+            if recorded is None and _holds_articles(db):
+                db.execute("INSERT INTO meta VALUES ('embed_backend', ?)", (LEGACY_BACKEND,))
+            if "dates" not in {row[1] for row in db.execute("PRAGMA table_info(chunks)")}:
+                db.execute("ALTER TABLE chunks ADD COLUMN dates TEXT")  # NULL: resolved when read (Catalog)
+            db.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
 
     def close(self) -> None:
         self.db.close()
@@ -149,8 +179,8 @@ class Ledger:
                      article.published_ts, article.origin, file, article.body, article.content_hash, len(chunks)),
                 )
                 db.executemany(
-                    "INSERT INTO chunks (id, article_id, idx, start_char, end_char) VALUES (?,?,?,?,?)",
-                    [(c.id, c.article_id, c.index, c.start_char, c.end_char) for c in chunks],
+                    "INSERT INTO chunks (id, article_id, idx, start_char, end_char, dates) VALUES (?,?,?,?,?,?)",
+                    [(c.id, c.article_id, c.index, c.start_char, c.end_char, dumps_dates(c.dates)) for c in chunks],
                 )
 
     def mark_done(self, article_ids: Iterable[str]) -> None:
@@ -170,6 +200,14 @@ class Ledger:
             db.executemany("DELETE FROM articles WHERE id = ?", ids)
             _bump(db)
 
+    def holds_articles(self) -> bool:
+        """Whether any article (in any state) is indexed: only then do its vectors have a backend."""
+        return _holds_articles(self.db)
+
+    def embed_backend(self) -> str | None:
+        """The backend the index's vectors were made with; None for an index that holds none."""
+        return built_backend(self.db)
+
     def get_meta(self, key: str) -> str | int | None:
         row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
         return row[0] if row else None
@@ -182,6 +220,50 @@ class Ledger:
         """An unchanged article now comes from another place."""
         with self.transaction() as db:
             db.execute("UPDATE articles SET origin = ?, file = ? WHERE id = ?", (origin, file, article_id))
+
+
+def _holds_articles(db: sqlite3.Connection) -> bool:
+    return db.execute("SELECT 1 FROM articles LIMIT 1").fetchone() is not None
+
+
+def built_backend(db: sqlite3.Connection) -> str | None:
+    """The recorded `embed_backend` (`LEGACY_BACKEND` for an unmigrated ledger with articles); None when empty."""
+    if not _holds_articles(db):
+        return None
+    row = db.execute("SELECT value FROM meta WHERE key = 'embed_backend'").fetchone()
+    return str(row[0]) if row else LEGACY_BACKEND
+
+
+def backend_problem(built_with: str | None, settings: IndexSettings) -> str | None:
+    """The one-line refusal when an index built with `built_with` is used with another embed_backend."""
+    wanted = settings.embed_backend
+    if built_with is None or built_with == wanted:
+        return None
+    return (f"the index in {settings.data_dir} was built with embed_backend '{built_with}', not '{wanted}' (their "
+            f"vectors differ slightly and must not mix); set NEWSDESK_EMBED_BACKEND={built_with} (or "
+            f"embed_backend = \"{built_with}\" in config.toml), or use a new data_dir and ingest again")
+
+
+def check_backend(settings: IndexSettings) -> None:
+    """Raise `IngestError` if the index in `settings.data_dir` was embedded with another backend.
+
+    Read-only (the ledger is not created or migrated here). A ledger that cannot be read is left to the
+    caller's own ledger access to report (Catalog, ingest), so this never masks a clearer storage error.
+    """
+    path = settings.ledger_path
+    if not path.is_file():
+        return
+    try:
+        db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=60)
+        try:
+            built_with = built_backend(db)
+        finally:
+            db.close()
+    except sqlite3.Error:
+        return
+    problem = backend_problem(built_with, settings)
+    if problem:
+        raise IngestError(problem)
 
 
 def _bump(db: sqlite3.Connection) -> None:
@@ -217,15 +299,36 @@ class Catalog:
         return _article(row) if row else None
 
     def iter_chunks(self) -> Iterator[Chunk]:
-        """Every stored chunk with its text, article by article in chunk order."""
-        articles = self._db.execute("SELECT id, body FROM articles WHERE state = 'done' ORDER BY id").fetchall()
-        for article_id, body in articles:
-            spans = self._db.execute(
-                "SELECT idx, start_char, end_char FROM chunks WHERE article_id = ? ORDER BY idx", (article_id,)
-            ).fetchall()
-            for idx, start, end in spans:
-                yield Chunk(id=f"{article_id}:{idx}", article_id=article_id, index=idx, text=body[start:end],
-                            start_char=start, end_char=end)
+        """Every stored chunk with its text and relative dates, article by article in chunk order."""
+        articles = self._db.execute(
+            "SELECT id, body, published_at FROM articles WHERE state = 'done' ORDER BY id"
+        ).fetchall()
+        for article_id, body, published_at in articles:
+            yield from self._chunks(article_id, body, published_at)
+
+    def relative_dates(self, article_id: str) -> list[RelativeDate]:
+        """The relative date phrases of an indexed article's body ("yesterday" → its date), in text order,
+        as resolved at ingest (offsets into the body); [] for an unknown article."""
+        row = self._db.execute("SELECT body, published_at FROM articles WHERE id = ? AND state = 'done'",
+                               (article_id,)).fetchone()
+        if row is None:
+            return []
+        unique = {(d.start, d.end): d for c in self._chunks(article_id, *row) for d in c.dates}
+        return [unique[k] for k in sorted(unique)]
+
+    def _chunks(self, article_id: str, body: str, published_at: str) -> Iterator[Chunk]:
+        spans = self._db.execute(
+            "SELECT idx, start_char, end_char, dates FROM chunks WHERE article_id = ? ORDER BY idx", (article_id,)
+        ).fetchall()
+        resolved: list[RelativeDate] | None = None  # the body's, resolved only if some chunk lacks stored dates
+        for idx, start, end, stored in spans:
+            dates = loads_dates(stored)
+            if dates is None:
+                if resolved is None:
+                    resolved = resolve_relative_dates(body, parse_published(published_at))
+                dates = dates_in_span(resolved, start, end)
+            yield Chunk(id=f"{article_id}:{idx}", article_id=article_id, index=idx, text=body[start:end],
+                        start_char=start, end_char=end, dates=dates)
 
     def chunk_count(self) -> int:
         row = self._db.execute(

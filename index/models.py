@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from index.relative_dates import RelativeDate
+
 
 @dataclass
 class Article:
@@ -32,6 +34,9 @@ class Chunk:
     text: str  # == article.body[start_char:end_char]
     start_char: int
     end_char: int
+    # relative date phrases starting inside the chunk ("yesterday" → 2019-02-10), offsets into the article body;
+    # resolved at ingest against the article's publication date (see index/relative_dates.py)
+    dates: list[RelativeDate] = field(default_factory=list)
 
 
 @dataclass

@@ -15,9 +15,10 @@ from pathlib import Path
 from index.chunking import chunk_budget, chunk_spans, fit_title
 from index.embedding import Embedder, get_embedder
 from index.errors import IngestError, InputProblem, storage_guard
-from index.ledger import Ledger
+from index.ledger import Ledger, backend_problem
 from index.loaders import ItemFailure, discover, is_url, load_input
 from index.models import Article, Chunk, FileResult, IngestReport
+from index.relative_dates import dates_in_span, parse_published, resolve_relative_dates
 from index.settings import IndexSettings
 from index.store import ChunkStore, open_store
 from index.timelimit import ParseTimeout, iterate_with_limit
@@ -105,7 +106,7 @@ class _Run:
         self.lock.close()
 
     def _check_model(self) -> None:
-        """Vectors from different models do not mix: refuse to write with another model than the index's."""
+        """Vectors from different models (or backends) do not mix: refuse to write with another one than the index's."""
         built_with = self.ledger.get_meta("embed_model")
         if built_with is None:
             self.ledger.set_meta("embed_model", self.settings.embed_model)
@@ -116,6 +117,15 @@ class _Run:
                 f"the index in {self.settings.data_dir} was built with embed_model '{built_with}', not "
                 f"'{self.settings.embed_model}'; set embed_model back, or use a new data_dir and ingest again"
             )
+        # Same model, other runtime: close but not identical vectors. An index holding articles keeps its
+        # backend (refused in one line); an empty one takes the current backend. Recorded before any write.
+        problem = backend_problem(self.ledger.embed_backend(), self.settings)
+        if problem:
+            self.ledger.close()
+            self.lock.close()
+            raise IngestError(problem)
+        if self.ledger.get_meta("embed_backend") != self.settings.embed_backend:
+            self.ledger.set_meta("embed_backend", self.settings.embed_backend)
 
     @property
     def embedder(self) -> Embedder:
@@ -175,9 +185,10 @@ class _Run:
         count = self.embedder.count_pieces
         budget = chunk_budget(article.title, count, self.settings.chunk_size, self.embedder.max_pieces)
         spans = chunk_spans(article.body, budget, self.settings.chunk_overlap, count)
+        dates = resolve_relative_dates(article.body, parse_published(article.published_at))  # stored with the chunks
         return [
             Chunk(id=f"{article.id}:{i}", article_id=article.id, index=i, text=article.body[s.start : s.end],
-                  start_char=s.start, end_char=s.end)
+                  start_char=s.start, end_char=s.end, dates=dates_in_span(dates, s.start, s.end))
             for i, s in enumerate(spans)
         ]
 

@@ -8,11 +8,14 @@ optional TOML file (`NEWSDESK_CONFIG`, or `config.toml` in the data directory).
 from __future__ import annotations
 
 import os
+import tomllib
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
+
+from index.errors import SettingError, invalid_settings_message, unknown_setting_message
 
 
 def default_data_dir() -> Path:
@@ -33,14 +36,27 @@ def _toml_path() -> Path | None:
 class IndexSettings(BaseSettings):
     """Settings that the ingestion side reads."""
 
-    model_config = SettingsConfigDict(env_prefix="NEWSDESK_", extra="ignore", validate_assignment=True)
+    model_config = SettingsConfigDict(env_prefix="NEWSDESK_", extra="forbid", validate_assignment=True)
+
+    # NEWSDESK_* environment variables that are not settings (the one allow-list): never "unknown setting".
+    non_setting_env: ClassVar[dict[str, str]] = {
+        "NEWSDESK_CONFIG": "the TOML settings file (index.settings, qa.cli --config)",
+        "NEWSDESK_PROGRESS": "1 shows progress bars when stderr is not a terminal (qa.cli, eval.runner)",
+        "NEWSDESK_UI_AUTH": "USER:PASSWORD for the browser chat (ui.cli)",
+        "NEWSDESK_MODEL_CACHE": "per-user cache of exported ONNX models (index.embedding_onnx)",
+    }
+    # Whether NEWSDESK_* variables and config-file keys must all be fields of this class. The app-wide
+    # `qa.Settings` checks them; a bare IndexSettings (tests, bench workers) skips the app's other settings.
+    check_sources: ClassVar[bool] = False
+    # What bad settings raise (`qa.Settings`: `qa.ConfigError`); always one line naming the setting and the fix.
+    error_type: ClassVar[type[Exception]] = SettingError
 
     data_dir: Path = Field(default_factory=default_data_dir, description="Everything a user's index owns.")
     chroma_url: str | None = Field(None, description="Use a Chroma server (http://host:port) instead of files.")
     collection: str = Field("newsdesk", description="Chroma collection name.")
 
     embed_model: str = Field("all-MiniLM-L6-v2", description="'all-MiniLM-L6-v2' (packaged) or a local model path.")
-    embed_backend: Literal["torch", "onnx", "onnx-int8"] = Field("torch", description="Embedding runtime.")
+    embed_backend: Literal["torch", "onnx", "onnx-int8"] = Field("onnx-int8", description="Embedding runtime.")
     embed_batch_size: int = Field(32, ge=1, le=1024)
     embed_threads: int = Field(1, ge=1, le=64, description="CPU threads for embedding.")
 
@@ -54,6 +70,79 @@ class IndexSettings(BaseSettings):
     @classmethod
     def _expand(cls, value: Any) -> Any:
         return Path(value).expanduser() if isinstance(value, (str, Path)) else value
+
+    @field_validator("data_dir")
+    @classmethod
+    def _is_a_folder(cls, value: Path) -> Path:
+        if value.exists() and not value.is_dir():
+            raise ValueError(f"{value} is a file, not a directory; choose a directory with --data-dir / "
+                             "NEWSDESK_DATA_DIR")
+        return value
+
+    @model_validator(mode="before")
+    @classmethod
+    def _skip_other_settings(cls, data: Any) -> Any:
+        # Unknown keywords were refused in __init__ and the environment yields only fields, so an unknown key
+        # here comes from the config file: the app's (a qa setting such as `llm`) when this class skips those.
+        if cls.check_sources or not isinstance(data, dict):
+            return data
+        return {k: v for k, v in data.items() if k in cls.model_fields}
+
+    def __init__(self, **values: Any) -> None:
+        """Like BaseSettings, but an unknown or bad setting raises one `error_type` line ("did you mean ...")."""
+        cls = type(self)
+        fields = cls.model_fields
+        for name in values:
+            if not name.startswith("_") and name not in fields:
+                raise cls.error_type(unknown_setting_message(name, "a keyword argument", fields))
+        toml = _toml_path()
+        toml_keys = cls._config_file_keys(toml)
+        if cls.check_sources:
+            prefix = cls.model_config.get("env_prefix", "")
+            for env in sorted(os.environ):
+                if env.upper().startswith(prefix) and env.upper() not in cls.non_setting_env \
+                        and env[len(prefix):].lower() not in fields:
+                    raise cls.error_type(unknown_setting_message(env, "an environment variable", fields, prefix))
+            for key in toml_keys:
+                if key not in fields:
+                    raise cls.error_type(unknown_setting_message(key, f"in {toml.name} at {toml}", fields))
+
+        def where(name: str) -> str:
+            env = f"{cls.model_config.get('env_prefix', '')}{name}".upper()
+            if name in values:
+                return "an argument or command-line option"
+            if any(key.upper() == env for key in os.environ):
+                return f"from {env}"
+            if toml is not None and name in toml_keys:
+                return f"in {toml.name} at {toml}"
+            return ""
+
+        try:
+            super().__init__(**values)
+        except ValidationError as exc:
+            raise cls.error_type(invalid_settings_message(exc.errors(), fields, where)) from exc
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        try:
+            super().__setattr__(name, value)
+        except ValidationError as exc:
+            fields = type(self).model_fields
+            raise type(self).error_type(invalid_settings_message(exc.errors(), fields, lambda _: "assigned")) from exc
+
+    @classmethod
+    def _config_file_keys(cls, path: Path | None) -> list[str]:
+        """Top-level keys of the TOML settings file (none when there is no file); a broken file is one error."""
+        if path is None or not path.exists():
+            return []
+        try:
+            with path.open("rb") as handle:
+                return list(tomllib.load(handle))
+        except tomllib.TOMLDecodeError as exc:
+            raise cls.error_type(f"the settings file {path} is not valid TOML ({exc}); fix it, or point "
+                                 "NEWSDESK_CONFIG / --config at another file") from exc
+        except OSError as exc:
+            raise cls.error_type(f"cannot read the settings file {path} ({exc.strerror or exc}); fix its "
+                                 "permissions, or point NEWSDESK_CONFIG / --config at another file") from exc
 
     @classmethod
     def settings_customise_sources(

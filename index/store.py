@@ -9,7 +9,8 @@ from urllib.parse import urlparse
 
 import numpy as np
 
-from index.errors import IngestError
+from index.errors import IngestError, StorageFailure
+from index.ledger import check_backend
 from index.settings import IndexSettings
 
 _OPEN_LOCK = threading.Lock()  # chromadb's client cache races when two threads open one path at once
@@ -93,7 +94,12 @@ def clean_metadata(meta: dict | None) -> dict:
 
 
 def open_store(settings: IndexSettings) -> ChunkStore:
-    """Open (or create) the collection: files in `settings.chroma_dir`, or the server at `settings.chroma_url`."""
+    """Open (or create) the collection: files in `settings.chroma_dir`, or the server at `settings.chroma_url`.
+
+    Raises `IngestError` when the index was embedded with another `embed_backend` than `settings` asks for,
+    so the question side (which embeds queries with `get_embedder(settings)`) never mixes vectors either.
+    """
+    check_backend(settings)
     with _OPEN_LOCK:
         return _open_store(settings)
 
@@ -111,10 +117,10 @@ def _open_store(settings: IndexSettings) -> ChunkStore:
             client = chromadb.HttpClient(host=url.hostname, port=url.port or (443 if url.scheme == "https" else 8000),
                                          ssl=url.scheme == "https", settings=chroma_settings)
         except Exception as exc:  # chromadb raises several types for an unreachable server
-            raise IngestError(
+            raise StorageFailure(
                 f"cannot reach the Chroma server at {settings.chroma_url} ({exc}); start it "
                 "(`chroma run --path DIR --port PORT`) or unset NEWSDESK_CHROMA_URL"
-            ) from None
+            ) from exc
     else:
         settings.chroma_dir.mkdir(parents=True, exist_ok=True)
         client = chromadb.PersistentClient(path=str(settings.chroma_dir), settings=chroma_settings)

@@ -1,6 +1,13 @@
-"""BM25 keyword retrieval over every stored chunk (title and source included), rebuilt per index generation."""
+"""BM25 keyword retrieval over every stored chunk (title and source included), rebuilt per index generation.
+
+Each chunk's keyword document also holds the dates its relative phrases resolve to (`Chunk.dates`, resolved
+at ingest): "yesterday" in an article of 11 February 2019 adds "February 10 2019 10 February 2019 2019-02-10",
+so a question naming that date finds the chunk. Only the keyword side sees them; embeddings are unchanged.
+"""
 
 from __future__ import annotations
+
+from datetime import datetime, timezone
 
 import math
 import threading
@@ -22,13 +29,21 @@ class BM25Index:
         records = {r.id: r for r in catalog.articles()}
         self.metas: list[dict[str, Any]] = []
         self.texts: list[str] = []
+        self.date_words: dict[str, str] = {}  # chunk id → the words of its resolved relative dates
+        self.event_days: dict[str, list[int]] = {}  # chunk id → its resolved dates (Unix seconds, UTC midnight)
         corpus: list[list[str]] = []
         for chunk in catalog.iter_chunks():
             rec = records.get(chunk.article_id)
             meta = _meta(rec, chunk)
             self.metas.append(meta)
             self.texts.append(chunk.text)
-            corpus.append(tokens(f"{meta['title']} {meta['source']} {chunk.text}") or ["∅"])
+            dates = date_words(chunk)
+            if dates:
+                self.date_words[chunk.id] = dates
+                self.event_days[chunk.id] = [_midnight(d.resolved) for d in chunk.dates]
+            # each date token once: "2019" in three spellings of one day must not outweigh the text's own words
+            words = tokens(f"{meta['title']} {meta['source']} {chunk.text}") + list(dict.fromkeys(tokens(dates)))
+            corpus.append(words or ["∅"])
         self.df: Counter[str] = Counter(t for doc in corpus for t in set(doc))
         self.n = len(corpus)
         self._bm25 = bm25s.BM25()
@@ -61,9 +76,21 @@ class BM25Index:
         q = set(tokens(query))
         if not q:
             return 0.0
-        doc = set(tokens(f"{hit.meta.get('title', '')} {hit.meta.get('source', '')} {hit.text}"))
+        dates = self.date_words.get(hit.chunk_id, "")
+        doc = set(tokens(f"{hit.meta.get('title', '')} {hit.meta.get('source', '')} {hit.text} {dates}"))
         total = sum(self.idf(t) for t in q)
         return sum(self.idf(t) for t in q if t in doc) / total if total else 0.0
+
+
+def _midnight(day: Any) -> int:
+    return int(datetime(day.year, day.month, day.day, tzinfo=timezone.utc).timestamp())
+
+
+def date_words(chunk: Any) -> str:
+    """The search terms of the chunk's resolved relative dates, each distinct term once ('' when none; a
+    chunk from a catalog without dates counts as none)."""
+    terms = dict.fromkeys(term for d in (getattr(chunk, "dates", None) or []) for term in d.search_terms())
+    return " ".join(terms)
 
 
 def _meta(rec: Any, chunk: Any) -> dict[str, Any]:

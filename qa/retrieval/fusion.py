@@ -28,8 +28,11 @@ def rrf(ranked_lists: list[list[Hit]], k: int, weights: list[float] | None = Non
 
 
 def boost(hits: list[Hit], sources: list[str], date_ranges: list[tuple[int, int]], latest: bool,
-          factor: float = BOOST_FACTOR) -> list[Hit]:
-    """Prefer hits from named publications, mentioned dates, and (for 'latest') newer articles."""
+          factor: float = BOOST_FACTOR, event_days: dict[str, list[int]] | None = None) -> list[Hit]:
+    """Prefer hits from named publications, mentioned dates (the article's publication day, or a day its
+    relative dates resolve to: "yesterday" in a report of 11 February is 10 February; `event_days` maps chunk
+    ids to those days), and (for 'latest') newer articles."""
+    event_days = event_days or {}
     if not (sources or date_ranges or latest):
         return hits
     stamps = [int(h.meta.get("published_ts", -1)) for h in hits]
@@ -41,7 +44,8 @@ def boost(hits: list[Hit], sources: list[str], date_ranges: list[tuple[int, int]
         mult = 1.0
         if sources and hit.meta.get("source") in sources:
             mult *= factor
-        if date_ranges and any(a <= ts < b for a, b in date_ranges):
+        days = [ts, *event_days.get(hit.chunk_id, ())]
+        if date_ranges and any(a <= d < b for a, b in date_ranges for d in days):
             mult *= factor
         if latest and ok and ts > 0 and hi > lo:
             mult *= 1.0 + LATEST_BOOST * (ts - lo) / (hi - lo)

@@ -81,7 +81,8 @@ class Retriever:
         bm25 = self.bm25.get(self.catalog)
         dense = dense_search(self.store, vector, s.dense_k, filters.where())
         keyword = bm25.search(question, s.bm25_k, filters.matches)
-        main = boost(self._fuse(dense, keyword), plan.sources, plan.date_ranges, plan.latest)
+        main = boost(self._fuse(dense, keyword), plan.sources, plan.date_ranges, plan.latest,
+                     event_days=bm25.event_days)
         subs = [self._sub(sq, filters, bm25, vector if sq.text == question else None, plan) for sq in plan.subqueries]
         merged = interleave([main, *subs]) if subs else main
         ranked = diversify(merged, per_article=2)[: limit or s.top_k]
@@ -118,4 +119,4 @@ class Retriever:
         vec = vector if vector is not None else self.embedder.embed_query(sq.text)
         dense = dense_search(self.store, vec, k, and_where(clauses))
         keyword = bm25.search(sq.text, k, keep)
-        return boost(self._fuse(dense, keyword), [], plan.date_ranges, plan.latest)
+        return boost(self._fuse(dense, keyword), [], plan.date_ranges, plan.latest, event_days=bm25.event_days)

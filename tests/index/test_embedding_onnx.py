@@ -1,8 +1,13 @@
-"""The ONNX embedding backends: same vectors as torch, order kept under length sorting, a safe cache."""
+"""The ONNX embedding backends: same vectors as torch, order kept under length sorting, a safe shared cache.
+
+The vector tests use the per-user model cache (as every data dir does); the cache tests point
+NEWSDESK_MODEL_CACHE elsewhere or fake the export, so only the concurrency test pays for a real export.
+"""
 
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -13,7 +18,8 @@ import pytest
 
 from index import IndexSettings, get_embedder
 from index.embedding import resolve_model_path
-from index.embedding_onnx import OnnxEmbedder, cache_path
+import index.embedding_onnx as onnx_module
+from index.embedding_onnx import CACHE_ENV, OnnxEmbedder, cache_path, entry_name, user_cache_dir
 
 REPO = Path(__file__).resolve().parents[2]
 SAMPLES = REPO / "samples" / "articles"
@@ -66,9 +72,10 @@ def test_int8_onnx_stays_close_to_torch(onnx_int8, torch_vectors):
     vectors = onnx_int8.embed_documents(sample_sentences())
     cosines = (vectors * torch_vectors).sum(axis=1)
     assert cosines.mean() > 0.985 and cosines.min() > 0.95
-    assert onnx_int8.model_file.name.endswith("-int8.onnx")
+    assert onnx_int8.model_file.parent.name == entry_name(onnx_int8._model_dir, quantized=True)
+    assert "-onnx-int8-" in onnx_int8.model_file.parent.name
     assert onnx_int8.model_file.stat().st_size < 0.8 * cache_path(
-        onnx_int8._model_dir, onnx_int8.model_file.parent, quantized=False).stat().st_size
+        onnx_int8._model_dir, onnx_int8.model_file.parents[1], quantized=False).stat().st_size
 
 
 def test_length_sorted_batches_return_vectors_in_input_order(onnx_fp32):
@@ -98,38 +105,118 @@ def test_factory_builds_the_onnx_backends(models_home):
     assert isinstance(embedder, OnnxEmbedder) and embedder.quantized
 
 
-def test_second_load_reuses_the_cached_files(onnx_fp32, onnx_int8, models_home):
-    files = sorted((models_home / "models").glob("*.onnx"))
-    assert len(files) == 2
-    before = {f.name: (f.stat().st_ino, f.stat().st_mtime_ns) for f in files}
-    settings = IndexSettings(data_dir=models_home, embed_backend="onnx-int8")
-    again = OnnxEmbedder(resolve_model_path(settings), settings)
-    after = {f.name: (f.stat().st_ino, f.stat().st_mtime_ns) for f in sorted((models_home / "models").glob("*.onnx"))}
-    assert after == before
-    np.testing.assert_allclose(again.embed_query("ferry terminal"), onnx_int8.embed_query("ferry terminal"), atol=1e-6)
+def test_cache_lives_per_user_not_per_data_dir(onnx_int8, models_home, monkeypatch):
+    monkeypatch.delenv(CACHE_ENV, raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", "/somewhere/cache")
+    assert user_cache_dir() == Path("/somewhere/cache/newsdesk/models")
+    monkeypatch.setenv(CACHE_ENV, "~/models-here")
+    assert user_cache_dir() == Path.home() / "models-here"
+    monkeypatch.undo()
+    assert onnx_int8.model_file.parents[1] == user_cache_dir()
+    assert not list((models_home / "models").glob("**/*.onnx"))  # nothing exported into the data dir
 
 
-def test_concurrent_first_use_from_two_processes_builds_one_good_cache(tmp_path, onnx_fp32):
-    models_dir = tmp_path / "models"
-    script = textwrap.dedent(f"""
-        from pathlib import Path
+def test_a_second_data_dir_reuses_the_cached_export(onnx_fp32, onnx_int8, tmp_path):
+    files = [onnx_int8.model_file, onnx_fp32.model_file]
+    before = {f: (f.stat().st_ino, f.stat().st_mtime_ns, f.parent.stat().st_mtime_ns) for f in files}
+    exports = dict(onnx_module.EXPORTS)
+    for backend in ("onnx-int8", "onnx"):
+        settings = IndexSettings(data_dir=tmp_path / f"other-{backend}", embed_backend=backend)
+        again = OnnxEmbedder(resolve_model_path(settings), settings)  # a new embedder, not get_embedder's cached one
+        assert again.model_file in before
+        assert not settings.models_dir.exists()
+    assert onnx_module.EXPORTS == exports  # no export, no quantisation
+    assert {f: (f.stat().st_ino, f.stat().st_mtime_ns, f.parent.stat().st_mtime_ns) for f in files} == before
+    np.testing.assert_allclose(again.embed_query("ferry terminal"), onnx_fp32.embed_query("ferry terminal"), atol=1e-6)
+
+
+def fake_export(onnx_fp32, monkeypatch):
+    """Make "exporting" copy the already exported fp32 file (the cache logic is what is under test)."""
+    calls = []
+
+    def export(model_dir, out_path):
+        calls.append(out_path)
+        shutil.copyfile(onnx_fp32.model_file, out_path)
+
+    monkeypatch.setattr(onnx_module, "_export_fp32", export)
+    return calls
+
+
+def test_unusable_cache_dir_falls_back_to_the_data_dir(onnx_fp32, tmp_path, monkeypatch):
+    calls = fake_export(onnx_fp32, monkeypatch)
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("a file where the cache folder should be")
+    monkeypatch.setenv(CACHE_ENV, str(blocker / "models"))  # cannot be created (read-only behaves alike)
+    settings = IndexSettings(data_dir=tmp_path / "data", embed_backend="onnx")
+    embedder = OnnxEmbedder(resolve_model_path(settings), settings)
+    assert embedder.model_file == cache_path(embedder._model_dir, settings.models_dir, quantized=False)
+    assert len(calls) == 1
+    np.testing.assert_allclose(embedder.embed_query("harbour"), onnx_fp32.embed_query("harbour"), atol=1e-6)
+    OnnxEmbedder(resolve_model_path(settings), settings)  # found in the data dir next time
+    assert len(calls) == 1
+
+
+def test_missing_cache_dir_is_created(onnx_fp32, tmp_path, monkeypatch):
+    calls = fake_export(onnx_fp32, monkeypatch)
+    cache = tmp_path / "new" / "cache"
+    monkeypatch.setenv(CACHE_ENV, str(cache))
+    settings = IndexSettings(data_dir=tmp_path / "data", embed_backend="onnx")
+    embedder = OnnxEmbedder(resolve_model_path(settings), settings)
+    assert embedder.model_file == cache_path(embedder._model_dir, cache, quantized=False) and len(calls) == 1
+    assert not settings.models_dir.exists()
+    assert sorted(p.name for p in cache.iterdir() if not p.name.endswith(".lock")) == [embedder.model_file.parent.name]
+    assert (embedder.model_file.parent / "source.json").is_file()
+
+
+def test_stale_temp_folders_of_a_crashed_export_are_removed(onnx_fp32, tmp_path, monkeypatch):
+    fake_export(onnx_fp32, monkeypatch)
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path / "cache"))
+    name = entry_name(Path(onnx_fp32._model_dir), quantized=False)
+    stale, fresh = tmp_path / "cache" / f".tmp-{name}-crashed", tmp_path / "cache" / f".tmp-{name}-running"
+    stale.mkdir(parents=True)
+    fresh.mkdir()
+    os.utime(stale, (1, 1))
+    settings = IndexSettings(data_dir=tmp_path / "data", embed_backend="onnx")
+    OnnxEmbedder(resolve_model_path(settings), settings)
+    assert not stale.exists() and fresh.exists()  # a young one may belong to a live export
+
+
+def test_concurrent_first_use_from_two_processes_builds_one_good_cache(tmp_path, onnx_fp32, monkeypatch):
+    cache = tmp_path / "cache"
+    script = textwrap.dedent("""
         from index import IndexSettings
         from index.embedding import resolve_model_path
-        from index.embedding_onnx import ensure_onnx_model
-        model = Path(resolve_model_path(IndexSettings()))
-        print(ensure_onnx_model(model, Path({str(models_dir)!r}), quantized=False))
+        from index.embedding_onnx import OnnxEmbedder
+        settings = IndexSettings(data_dir=__import__("sys").argv[1], embed_backend="onnx")
+        print(OnnxEmbedder(resolve_model_path(settings), settings).model_file)
     """)
-    env = dict(os.environ, PYTHONPATH=str(REPO), HF_HUB_OFFLINE="1")
-    procs = [subprocess.Popen([sys.executable, "-c", script], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                              text=True) for _ in range(2)]
+    env = dict(os.environ, PYTHONPATH=str(REPO), HF_HUB_OFFLINE="1", **{CACHE_ENV: str(cache)})
+    procs = [subprocess.Popen([sys.executable, "-c", script, str(tmp_path / f"data{i}")], env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for i in range(2)]
     outputs = [p.communicate(timeout=600) for p in procs]
     assert [p.returncode for p in procs] == [0, 0], [err[-500:] for _, err in outputs]
     assert outputs[0][0].strip() == outputs[1][0].strip()
-    assert sorted(p.name for p in models_dir.iterdir() if not p.name.startswith(".onnx-export.lock")) == [
-        Path(outputs[0][0].strip()).name]  # no temp files left behind
-    settings = IndexSettings(data_dir=tmp_path, embed_backend="onnx")
+    built = Path(outputs[0][0].strip())
+    assert built.parents[1] == cache
+    assert sorted(p.name for p in cache.iterdir() if not p.name.endswith(".lock")) == [built.parent.name]
+    assert sorted(p.name for p in built.parent.iterdir()) == ["model.onnx", "source.json"]  # no temp files left
+    assert not (tmp_path / "data0").exists() and not (tmp_path / "data1").exists()
+    monkeypatch.setenv(CACHE_ENV, str(cache))
+    exports = dict(onnx_module.EXPORTS)
+    settings = IndexSettings(data_dir=tmp_path / "data2", embed_backend="onnx")
     fresh = OnnxEmbedder(resolve_model_path(settings), settings)
+    assert fresh.model_file == built and onnx_module.EXPORTS == exports
     np.testing.assert_allclose(fresh.embed_query("harbour"), onnx_fp32.embed_query("harbour"), atol=1e-5)
+
+
+def test_a_damaged_cached_model_is_refused_in_one_line(onnx_fp32, tmp_path, monkeypatch):
+    from index.errors import IngestError
+
+    monkeypatch.setattr(onnx_module, "_export_fp32", lambda model_dir, out: Path(out).write_bytes(b"not onnx"))
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path / "cache"))
+    settings = IndexSettings(data_dir=tmp_path / "data", embed_backend="onnx")
+    with pytest.raises(IngestError, match="cannot load the exported model .*delete the folder .*EMBED_BACKEND=torch"):
+        OnnxEmbedder(resolve_model_path(settings), settings)
 
 
 def test_a_folder_without_tokenizer_json_is_refused_in_one_line(tmp_path):

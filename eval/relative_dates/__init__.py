@@ -1,0 +1,1 @@
+"""Relative-date precision on hand-labelled Wikinews phrases (see README.md)."""
