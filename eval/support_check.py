@@ -71,7 +71,8 @@ def main(argv: list[str] | None = None) -> int:
     kept: list[dict[str, Any]] = []
     for set_name, run_dir in runs.items():
         report = json.loads((Path(run_dir) / "report.json").read_text(encoding="utf-8"))
-        desk = Newsdesk(Settings(**{**report["settings"], "llm": "extractive"}))
+        saved = {k: v for k, v in report["settings"].items() if k in Settings.model_fields and "api_key" not in k}
+        desk = Newsdesk(Settings(**{**saved, "llm": "extractive"}))  # a report may predate or mask a setting
         results = {json.loads(l)["id"]: json.loads(l) for l in (Path(run_dir) / "results.jsonl").open(encoding="utf-8")}
         mine = [l for l in labels if l["set"] == set_name]
         by_case: dict[str, list[dict[str, Any]]] = {}

@@ -1,5 +1,9 @@
 """The `newsdesk` command line: ingest, sources, remove, ask, and the chat/eval/bench subcommands.
 
+A contract scripts can rely on (also in `newsdesk --help`): exit status 0 done, 1 some inputs failed, 2 usage
+or configuration error, 3 retryable failure (storage or LLM backend), 130 interrupted; `--json` on ingest,
+remove, sources and ask; errors are one line on stderr (`newsdesk: error: ...`), never a traceback.
+
 `chat`, `eval` and `bench` are registered by their own packages (`ui.cli`, `eval.cli`, `bench.cli`), each
 exposing `add_parser(subparsers)`; they are looked up by name so that `qa` never imports them statically.
 """
@@ -11,6 +15,8 @@ import importlib
 import json
 import os
 import sys
+from dataclasses import asdict
+from pathlib import Path
 from typing import Any
 
 PLUGIN_MODULES = ("ui.cli", "eval.cli", "bench.cli")
@@ -20,7 +26,27 @@ EPILOG = """examples:
   newsdesk ask "When did Türkiye and Israel begin technical talks?"
   newsdesk chat                                     open the browser chat on http://127.0.0.1:7860
   newsdesk eval samples --llm extractive            measure accuracy on the bundled eval set
+
+exit codes:
+  0    done (an answer that refuses, "The indexed articles do not say.", is done too)
+  1    some inputs failed (ingest, remove): the others were processed; see "failed" results
+  2    usage or configuration error: bad option, unknown or bad setting ("did you mean ..."), bad
+       question or filters, missing model or package; fix it and run again
+  3    retryable failure: the data directory / Chroma storage or the LLM server failed (disk full,
+       server down, timeout); run again once it is back
+  130  interrupted (Ctrl-C)
+  Errors are one line on stderr, "newsdesk: error: <problem>; <fix>", never a traceback.
+
+--json (ingest, remove, sources, ask) prints one JSON document on stdout:
+  ingest, remove  {"ok": bool, "results": [{"input", "status", "article_id", "title", "chunks",
+                  "error"}], "summary": {"added", "updated", "unchanged", "removed", "failed",
+                  "chunks_embedded", "seconds"}}; status is added|updated|unchanged|removed|failed
+  sources         [{"id", "title", "source", "url", "author", "published_at", "chunks", ...}]
+  ask             {"answer", "citations": [{"n", "title", "quote", ...}], "refused", "refusal_reason", ...}
+  on an error     {"error": {"type", "message", "retryable"}}, with exit status 2 or 3
 """
+
+STATUSES = ("added", "updated", "unchanged", "removed", "failed")
 
 
 def _quiet_environment() -> None:
@@ -37,6 +63,10 @@ def make_settings(args: argparse.Namespace, **overrides: Any):
 
     if getattr(args, "config", None):
         os.environ["NEWSDESK_CONFIG"] = str(args.config)
+    elif getattr(args, "data_dir", None) and not os.environ.get("NEWSDESK_CONFIG"):
+        in_data_dir = Path(args.data_dir).expanduser() / "config.toml"  # as for NEWSDESK_DATA_DIR
+        if in_data_dir.is_file():
+            os.environ["NEWSDESK_CONFIG"] = str(in_data_dir)
     values: dict[str, Any] = {}
     if getattr(args, "data_dir", None):
         values["data_dir"] = args.data_dir
@@ -78,6 +108,17 @@ def _progress_bar(total_hint: str = "articles"):
     return on_progress
 
 
+def report_json(report) -> dict[str, Any]:
+    """The `--json` form of an ingest/remove report: per-input results and a summary."""
+    summary: dict[str, Any] = {status: report.count(status) for status in STATUSES}
+    summary.update(chunks_embedded=report.chunks_embedded, seconds=round(report.seconds, 3))
+    return {"ok": report.ok, "results": [asdict(r) for r in report.results], "summary": summary}
+
+
+def _print_json(data: Any) -> None:
+    print(json.dumps(data, ensure_ascii=False, indent=1))
+
+
 def cmd_ingest(args: argparse.Namespace) -> int:
     desk = make_desk(args)
     progress = _progress_bar()
@@ -85,6 +126,9 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         report = desk.ingest(args.paths, prune=args.prune, on_progress=progress)
     finally:
         progress.close()
+    if args.json:
+        _print_json(report_json(report))
+        return 0 if report.ok else 1
     for result in report.results:
         if result.status == "failed":
             print(f"failed: {result.error}", file=sys.stderr)
@@ -98,7 +142,7 @@ def cmd_sources(args: argparse.Namespace) -> int:
     desk = make_desk(args)
     records = desk.articles()
     if args.json:
-        print(json.dumps([r.__dict__ if hasattr(r, "__dict__") else dict(r) for r in records], ensure_ascii=False, indent=1))
+        _print_json([r.__dict__ if hasattr(r, "__dict__") else dict(r) for r in records])
         return 0
     if not records:
         print("Nothing is indexed yet. Try: newsdesk ingest samples/articles/")
@@ -113,6 +157,9 @@ def cmd_sources(args: argparse.Namespace) -> int:
 def cmd_remove(args: argparse.Namespace) -> int:
     desk = make_desk(args)
     report = desk.remove(args.targets)
+    if args.json:
+        _print_json(report_json(report))
+        return 0 if report.ok else 1
     for result in report.results:
         if result.status == "failed":
             print(f"failed: {result.error}", file=sys.stderr)
@@ -125,9 +172,7 @@ def format_answer(answer) -> str:
     """Answer text plus a numbered source list, for the terminal."""
     lines = [answer.text, ""]
     for c in answer.citations:
-        date = (c.published_at or "")[:10]
-        meta = ", ".join(x for x in (c.source, date) if x)
-        lines.append(f"[{c.n}] {c.title}" + (f" ({meta})" if meta else "") + (f" {c.url}" if c.url else ""))
+        lines.append(c.reference())
         lines.append(f'    "{c.quote}"')
     if answer.unsupported:
         lines.append("")
@@ -142,7 +187,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
     filters = Filters(sources=args.source or None, since=args.since, until=args.until, article_ids=args.id or None)
     if args.json:
         answer = desk.ask(args.question, filters=filters)
-        print(json.dumps(answer.to_json(), ensure_ascii=False, indent=1))
+        _print_json(answer.to_json())
         return 0
     answer = None
     streamed = []
@@ -184,6 +229,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("paths", nargs="+", help="files, folders or http(s) feed URLs")
     p.add_argument("--prune", action="store_true", help="remove indexed articles whose files are gone from these folders")
     p.add_argument("-v", "--verbose", action="store_true", help="print one line per input")
+    p.add_argument("--json", action="store_true", help="print the per-input results and a summary as JSON")
     p.set_defaults(func=cmd_ingest)
 
     p = add("sources", "List the indexed articles (id, date, chunks, source, title).", "newsdesk sources --json")
@@ -193,6 +239,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("remove", "Remove articles by id (see `newsdesk sources`) or by the file they came from.",
             "newsdesk remove 3f2a9c0d1e2b4a5c samples/articles/old.md")
     p.add_argument("targets", nargs="+", help="article ids or file paths")
+    p.add_argument("--json", action="store_true", help="print the per-target results and a summary as JSON")
     p.set_defaults(func=cmd_remove)
 
     p = add("ask", "Answer one question from the indexed articles, with numbered sources.",
@@ -228,15 +275,42 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return int(args.func(args) or 0)
     except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
+        print("newsdesk: interrupted", file=sys.stderr)
         return 130
     except Exception as exc:  # user-facing errors: one clear line, no traceback
-        from qa.errors import NewsdeskError
+        error = user_error(exc)
+        if error is None:
+            raise  # a bug: the traceback is what a report needs
+        return report_error(error, json_output=bool(getattr(args, "json", False)))
 
-        if isinstance(exc, NewsdeskError) or type(exc).__name__ in {"IngestError", "ValidationError"}:
-            print(f"newsdesk: error: {exc}", file=sys.stderr)
-            return 2
-        raise
+
+def user_error(exc: BaseException) -> BaseException | None:
+    """The user-facing error for `exc` (NewsdeskError, index IngestError, pydantic ValidationError), else None."""
+    from pydantic import ValidationError
+
+    from qa.errors import ConfigError, NewsdeskError, from_ingest_error
+
+    if isinstance(exc, NewsdeskError):
+        return exc
+    from index import IngestError
+
+    if isinstance(exc, IngestError):
+        return from_ingest_error(exc)
+    if isinstance(exc, ValidationError):
+        return ConfigError(str(exc))
+    return None
+
+
+def report_error(error: BaseException, json_output: bool = False) -> int:
+    """Print `error` as one line on stderr (and as JSON on stdout for --json); return its exit status."""
+    from qa.errors import exit_code
+
+    message = " ".join(str(error).split()) or type(error).__name__
+    if json_output:
+        _print_json({"error": {"type": type(error).__name__, "message": message,
+                               "retryable": bool(getattr(error, "retryable", False))}})
+    print(f"newsdesk: error: {message}", file=sys.stderr)
+    return exit_code(error)
 
 
 if __name__ == "__main__":

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
-from qa.errors import NewsdeskError
+from qa.errors import InputError
 
 
 @dataclass
@@ -86,7 +86,7 @@ def _to_ts(value: str, field: str) -> int:
         else:
             parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
-        raise NewsdeskError(f"Filters.{field}={value!r} is not an ISO date; use YYYY-MM-DD, e.g. 2023-11-24") from None
+        raise InputError(f"Filters.{field}={value!r} is not an ISO date; use YYYY-MM-DD, e.g. 2023-11-24") from None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=timezone.utc)
     return int(parsed.timestamp())

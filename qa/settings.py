@@ -3,17 +3,26 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import ClassVar, Literal
 
 from pydantic import Field
 
 from index.settings import IndexSettings
+from qa.errors import ConfigError
 
 LLMName = Literal["local", "openai", "ollama", "extractive"]
 
 
 class Settings(IndexSettings):
-    """Typed settings; env vars `NEWSDESK_*`, optional TOML file, explicit arguments win."""
+    """Typed settings; env vars `NEWSDESK_*`, optional TOML file, explicit arguments win.
+
+    Every name must be a field: an unknown keyword, `NEWSDESK_*` variable (other than those in
+    `IndexSettings.non_setting_env`) or config-file key, and any bad value, raise one-line `ConfigError`s
+    naming the setting, where it came from and the closest valid name or the allowed values.
+    """
+
+    check_sources: ClassVar[bool] = True
+    error_type: ClassVar[type[Exception]] = ConfigError
 
     # LLM backend ---------------------------------------------------------------------------
     llm: LLMName = Field("local", description="local | openai | ollama | extractive")
@@ -46,3 +55,8 @@ class Settings(IndexSettings):
     context_sentences: int = Field(8, ge=1, le=100, description="Best sentences chosen for the answerer (compression).")
     context_words: int = Field(260, ge=20, le=5000, description="Word budget of the chosen sentences and their "
                                "neighbours (about 1.3 prompt tokens a word; 260 keeps a local answer near 4 s).")
+
+    # Serving -------------------------------------------------------------------------------
+    max_in_flight: int | None = Field(None, ge=1, le=1024, description="Questions admitted at once (answering or "
+                                      "waiting for the model); more get a 'busy, try again' error. Default: 4 for "
+                                      "'local' (it drafts one answer at a time), 64 for the others.")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from qa.errors import NewsdeskError
+from qa.errors import ConfigError
 from qa.llms.base import ChatBackend
 
 
@@ -26,4 +26,17 @@ def make_backend(settings: Any) -> ChatBackend:
         from qa.llms.remote import OllamaChat
 
         return OllamaChat(settings)
-    raise NewsdeskError(f"llm={name!r} is unknown: choose local, openai, ollama or extractive")
+    raise ConfigError(f"llm={name!r} is unknown: choose local, openai, ollama or extractive")
+
+
+def preparation_note(settings: Any) -> str:
+    """What building the backend is about to do, for a user watching a first answer."""
+    if settings.llm == "local":
+        from qa.llms.model_files import is_joined
+
+        if settings.llm_model_path is None and not is_joined(settings.models_dir):
+            return "Preparing the model (first use, about a minute)…"
+        return "Loading the model…"
+    if settings.llm == "extractive":
+        return "Loading…"
+    return f"Connecting to the {settings.llm} server…"

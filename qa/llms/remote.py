@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from qa.errors import NewsdeskError
+from qa.errors import ConfigError
 from qa.llms.base import LlamaIndexChat
 
 
@@ -13,16 +13,16 @@ class OpenAIChat(LlamaIndexChat):
 
     def __init__(self, settings: Any) -> None:
         if not settings.openai_base_url:
-            raise NewsdeskError("llm=openai needs openai_base_url: set NEWSDESK_OPENAI_BASE_URL, "
-                                "e.g. http://127.0.0.1:8000/v1")
+            raise ConfigError("llm=openai needs openai_base_url: set NEWSDESK_OPENAI_BASE_URL, "
+                              "e.g. http://127.0.0.1:8000/v1")
         if not settings.openai_base_url.startswith(("http://", "https://")):
-            raise NewsdeskError(f"openai_base_url={settings.openai_base_url!r} must start with http:// or https://")
+            raise ConfigError(f"openai_base_url={settings.openai_base_url!r} must start with http:// or https://")
         if not settings.openai_model:
-            raise NewsdeskError("llm=openai needs openai_model: set NEWSDESK_OPENAI_MODEL to the server's model name")
+            raise ConfigError("llm=openai needs openai_model: set NEWSDESK_OPENAI_MODEL to the server's model name")
         try:
             from llama_index.llms.openai_like import OpenAILike
-        except ImportError:
-            raise NewsdeskError("llm=openai needs llama-index-llms-openai-like: pip install 'newsdesk[remote]'") from None
+        except ImportError as exc:
+            raise ConfigError("llm=openai needs llama-index-llms-openai-like: pip install 'newsdesk[remote]'") from exc
         llm = OpenAILike(
             model=settings.openai_model, api_base=settings.openai_base_url.rstrip("/"),
             api_key=settings.openai_api_key or "not-needed", is_chat_model=True,
@@ -38,13 +38,13 @@ class OllamaChat(LlamaIndexChat):
 
     def __init__(self, settings: Any) -> None:
         if not settings.ollama_model:
-            raise NewsdeskError("llm=ollama needs ollama_model: set NEWSDESK_OLLAMA_MODEL, e.g. qwen2.5:1.5b")
+            raise ConfigError("llm=ollama needs ollama_model: set NEWSDESK_OLLAMA_MODEL, e.g. qwen2.5:1.5b")
         if not settings.ollama_url.startswith(("http://", "https://")):
-            raise NewsdeskError(f"ollama_url={settings.ollama_url!r} must start with http:// or https://")
+            raise ConfigError(f"ollama_url={settings.ollama_url!r} must start with http:// or https://")
         try:
             from llama_index.llms.ollama import Ollama
-        except ImportError:
-            raise NewsdeskError("llm=ollama needs llama-index-llms-ollama: pip install 'newsdesk[remote]'") from None
+        except ImportError as exc:
+            raise ConfigError("llm=ollama needs llama-index-llms-ollama: pip install 'newsdesk[remote]'") from exc
         llm = Ollama(model=settings.ollama_model, base_url=settings.ollama_url.rstrip("/"),
                      temperature=settings.llm_temperature, request_timeout=settings.llm_timeout_s,
                      context_window=settings.llm_context_window)
