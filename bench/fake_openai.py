@@ -1,4 +1,5 @@
-"""A tiny OpenAI-compatible chat server for tests (127.0.0.1, canned answers, streaming or not).
+"""A tiny OpenAI-compatible chat server for tests and the serving benchmark (127.0.0.1, canned answers,
+streaming or not, optionally taking `delay_s` per request as a GPU server answering many at once would).
 
 It is a stand-in for a *server*; the client code under test (llama-index OpenAILike via qa.llms) is real.
 The canned answer cites the source whose header contains `cite_title`, plus an invented source [7].
@@ -9,13 +10,16 @@ from __future__ import annotations
 import json
 import re
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
 class FakeOpenAI:
-    def __init__(self, answer: str, cite_title: str) -> None:
-        self.answer, self.cite_title = answer, cite_title
+    def __init__(self, answer: str, cite_title: str, delay_s: float = 0.0) -> None:
+        self.answer, self.cite_title, self.delay_s = answer, cite_title, delay_s
         self.requests: list[dict] = []
+        self.active = self.max_active = 0  # requests being answered now / at most at once
+        self._count = threading.Lock()
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -25,6 +29,13 @@ class FakeOpenAI:
             def do_POST(self) -> None:  # noqa: N802 - http.server naming
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
                 fake.requests.append({"path": self.path, "body": body})
+                with fake._count:
+                    fake.active += 1
+                    fake.max_active = max(fake.max_active, fake.active)
+                if fake.delay_s:
+                    time.sleep(fake.delay_s)  # requests overlap: one thread each (ThreadingHTTPServer)
+                with fake._count:
+                    fake.active -= 1
                 text = fake.reply(body["messages"])
                 if body.get("stream"):
                     self._stream(text, body["model"])

@@ -7,10 +7,11 @@ import threading
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
-from qa.errors import NewsdeskError, index_guard
+from qa.admission import Admission, in_flight_limit, worker_limit
+from qa.errors import InputError, NewsdeskError, index_guard
 from qa.filters import Filters
 from qa.settings import Settings
-from qa.types import Answer, Passage
+from qa.types import Answer, Passage, Progress
 
 
 class Newsdesk:
@@ -23,7 +24,9 @@ class Newsdesk:
             settings = Settings(**{**settings.model_dump(), **overrides})
         self.settings = settings
         self._lock = threading.RLock()  # lazy construction of the engine and retriever
-        self._answer_lock = threading.Lock()  # one question at a time through retrieval and the LLM
+        # questions run in parallel up to max_in_flight; the in-process model serialises its own drafting
+        limit = in_flight_limit(settings)
+        self.admission = Admission(limit, worker_limit(settings, limit))
         self._engine: Any = None
         self._retriever: Any = None
         self._catalog: Any = None
@@ -90,41 +93,63 @@ class Newsdesk:
         """Ranked passages for a question, without answering (eval: recall@k)."""
         _check_question(question, filters)
         retriever = self.retriever()
-        with self._answer_lock, index_guard(self.settings):
+        with self.admission.slot(), self.admission.working(), index_guard(self.settings):
             found = retriever.retrieve(question.strip(), filters, limit=k)
         return [h.to_passage() for h in found.hits]
 
     def ask(self, question: str, filters: Filters | None = None) -> Answer:
         return _last(self.stream(question, filters))
 
-    def stream(self, question: str, filters: Filters | None = None) -> Iterator[str | Answer]:
-        return self._stream(question, filters, [])
+    def stream(self, question: str, filters: Filters | None = None,
+               progress: bool = False) -> Iterator[str | Answer | Progress]:
+        """Text pieces as the answer is drafted, then the checked `Answer`.
+
+        With `progress=True` the stream also carries `Progress` items: "preparing" while the backend is built on
+        first use, and "retrieved" (the sources) as soon as retrieval is done, before the first word.
+        """
+        return self._stream(question, filters, [], progress)
 
     def chat(self, messages: list[dict[str, str]], filters: Filters | None = None) -> Answer:
         return _last(self.stream_chat(messages, filters))
 
-    def stream_chat(self, messages: list[dict[str, str]], filters: Filters | None = None) -> Iterator[str | Answer]:
+    def stream_chat(self, messages: list[dict[str, str]], filters: Filters | None = None,
+                    progress: bool = False) -> Iterator[str | Answer | Progress]:
         _check_messages(messages)
-        return self._stream(messages[-1]["content"], filters, messages[:-1])
+        return self._stream(messages[-1]["content"], filters, messages[:-1], progress)
 
-    def _stream(self, question: str, filters: Filters | None, history: list[dict[str, str]]) -> Iterator[str | Answer]:
+    def _stream(self, question: str, filters: Filters | None, history: list[dict[str, str]],
+                progress: bool) -> Iterator[str | Answer | Progress]:
         _check_question(question, filters)
-        engine = self.engine()
+        note = None
+        if self._engine is None and progress:
+            from qa.llms.factory import preparation_note
+
+            note = preparation_note(self.settings)  # built in the worker, after the user has been told
+        else:
+            self.engine()  # errors in building the backend raise here, before any stream is handed out
+        self.admission.enter()  # BusyError now, not on first iteration, so callers can answer "busy" at once
 
         def work(out: queue.Queue) -> None:
             try:
-                with self._answer_lock, index_guard(self.settings):  # one llama.cpp context: one question at a time
+                with self.admission.working(), index_guard(self.settings):
+                    if note is not None:
+                        out.put(("item", Progress("preparing", note)))
+                    engine = self.engine()
                     for item in engine.stream(question.strip(), filters, history):
-                        out.put(("item", item))
+                        if progress or not isinstance(item, Progress):
+                            out.put(("item", item))
             except BaseException as exc:  # handed to the consumer
                 out.put(("error", exc))
+            finally:
+                self.admission.leave()
             out.put(("end", None))
 
-        def run() -> Iterator[str | Answer]:
-            # The engine runs in its own thread: a consumer that resumes this generator from different threads
-            # (Gradio does) or abandons it midway can never leave the answer lock held.
-            out: queue.Queue = queue.Queue()
-            threading.Thread(target=work, args=(out,), daemon=True, name="newsdesk-answer").start()
+        # The engine runs in its own thread, started now: a consumer that resumes the stream from different
+        # threads (Gradio does), abandons it midway or never reads it can never leave a slot or the model held.
+        out: queue.Queue = queue.Queue()
+        threading.Thread(target=work, args=(out,), daemon=True, name="newsdesk-answer").start()
+
+        def run() -> Iterator[str | Answer | Progress]:
             while True:
                 kind, value = out.get()
                 if kind == "end":
@@ -134,6 +159,19 @@ class Newsdesk:
                 yield value
 
         return run()
+
+    # llama-index components ------------------------------------------------------------------
+    def as_retriever(self, filters: Filters | None = None, k: int | None = None) -> Any:
+        """A llama-index `BaseRetriever` over this index (hybrid, date-aware): `NodeWithScore`s with offsets."""
+        from qa.llamaindex import NewsdeskRetriever
+
+        return NewsdeskRetriever(self, filters=filters, k=k)
+
+    def as_query_engine(self, filters: Filters | None = None) -> Any:
+        """A llama-index `BaseQueryEngine` whose `Response` is the checked, cited answer."""
+        from qa.llamaindex import NewsdeskQueryEngine
+
+        return NewsdeskQueryEngine(self, filters=filters)
 
     def info(self) -> dict[str, Any]:
         s = self.settings
@@ -148,7 +186,7 @@ class Newsdesk:
 
 def _last(stream: Iterator[str | Answer]) -> Answer:
     answer = None
-    for item in stream:
+    for item in stream:  # text pieces and progress are dropped: the Answer carries the whole text
         if isinstance(item, Answer):
             answer = item
     assert answer is not None, "the engine always ends a stream with an Answer"
@@ -157,16 +195,16 @@ def _last(stream: Iterator[str | Answer]) -> Answer:
 
 def _check_question(question: str, filters: Filters | None) -> None:
     if not isinstance(question, str) or not question.strip():
-        raise NewsdeskError("the question is empty: ask something, e.g. \"When did the talks begin?\"")
+        raise InputError("the question is empty: ask something, e.g. \"When did the talks begin?\"")
     if filters is not None and not isinstance(filters, Filters):
-        raise NewsdeskError("filters must be a qa.Filters(sources=..., since=..., until=..., article_ids=...)")
+        raise InputError("filters must be a qa.Filters(sources=..., since=..., until=..., article_ids=...)")
 
 
 def _check_messages(messages: list[dict[str, str]]) -> None:
     if not messages or not isinstance(messages, list):
-        raise NewsdeskError("chat messages are empty: pass [{\"role\": \"user\", \"content\": \"...\"}]")
+        raise InputError("chat messages are empty: pass [{\"role\": \"user\", \"content\": \"...\"}]")
     for i, m in enumerate(messages):
         if not isinstance(m, dict) or m.get("role") not in ("user", "assistant") or not isinstance(m.get("content"), str):
-            raise NewsdeskError(f"chat message {i} must be {{\"role\": \"user\"|\"assistant\", \"content\": str}}")
+            raise InputError(f"chat message {i} must be {{\"role\": \"user\"|\"assistant\", \"content\": str}}")
     if messages[-1]["role"] != "user":
-        raise NewsdeskError("the last chat message must be the user's question (role 'user')")
+        raise InputError("the last chat message must be the user's question (role 'user')")

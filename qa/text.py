@@ -19,10 +19,15 @@ _SENTENCE_END = re.compile(r"([.!?…][\"'”’)\]]*)\s+(?=[\"'“‘(\[]?[A-Z0
 _ABBREV = re.compile(r"(?:\b(?:Mr|Mrs|Ms|Dr|Prof|St|Gen|Sen|Rep|Gov|Lt|Col|Capt|Jr|Sr|vs|etc|Inc|Ltd|Co|No)|\b[A-Z])\.$")
 
 
+# the Unicode blocks of combining marks (accents left over after NFKD decomposition)
+_COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
+
+
 def fold(text: str) -> str:
     """Lowercase and strip accents, so 'Türkiye' matches 'Turkiye'."""
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    if text.isascii():  # most news text: nothing to strip, and 20x faster than decomposing
+        return text.lower()
+    return _COMBINING.sub("", unicodedata.normalize("NFKD", text.lower()))
 
 
 _STEMMER = EnglishStemmer()
@@ -34,8 +39,16 @@ def stem(word: str) -> str:
     return _STEMMER.stem(word) if word.isalpha() else word
 
 
+TOKEN_CACHE_SIZE = 50_000  # distinct texts (article sentences recur across questions: most calls hit)
+
+
 def tokens(text: str, keep_stopwords: bool = False) -> list[str]:
     """Folded, stemmed word tokens; stopwords dropped unless asked."""
+    return list(_tokens(text, keep_stopwords))
+
+
+@lru_cache(maxsize=TOKEN_CACHE_SIZE)
+def _tokens(text: str, keep_stopwords: bool) -> tuple[str, ...]:
     out = []
     for match in _WORD.finditer(fold(text)):
         word = match.group(0).replace("’", "'")
@@ -44,7 +57,7 @@ def tokens(text: str, keep_stopwords: bool = False) -> list[str]:
         if not keep_stopwords and word in STOPWORDS:
             continue
         out.append(stem(word))
-    return out
+    return tuple(out)
 
 
 @dataclass(frozen=True)

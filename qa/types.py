@@ -45,6 +45,26 @@ class Citation:
     start_char: int  # offsets of `quote` in the article body
     end_char: int
     support: float = 0.0  # 0..1 how well the cited passage supports the sentence(s)
+    superseded_by: int = 0  # n of the citation of a newer report that changed what this one said; 0: none
+
+    def reference(self) -> str:
+        """'[2] Title (Source, 2024-03-14) URL (superseded by [1])': one line of a source list."""
+        meta = ", ".join(x for x in (self.source, (self.published_at or "")[:10]) if x)
+        return (f"[{self.n}] {self.title}" + (f" ({meta})" if meta else "") + (f" {self.url}" if self.url else "")
+                + (f" (superseded by [{self.superseded_by}])" if self.superseded_by else ""))
+
+
+@dataclass
+class Progress:
+    """What the answer path is doing before the first word: streamed by `Newsdesk.stream(..., progress=True)`.
+
+    stage "preparing": the backend is being built (`message` says what, e.g. joining the model on first use);
+    stage "retrieved": retrieval is done and `passages` are the sources the answer will draw on.
+    """
+
+    stage: str
+    message: str = ""
+    passages: list[Passage] = field(default_factory=list)
 
 
 @dataclass

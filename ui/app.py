@@ -32,9 +32,10 @@ PLACEHOLDER = (
 )
 
 
-def concurrency_for(llm: str) -> int:
-    """How many questions run at once: one for the in-process model, more for extractive/remote backends."""
-    return 1 if llm == "local" else 4
+def concurrency_for(max_in_flight: int) -> int:
+    """Gradio's queue runs as many chat turns at once as the engine admits (`max_in_flight`): with the local
+    model they retrieve and show sources in parallel and take turns only for the drafting."""
+    return max_in_flight
 
 
 def _info_markdown(info: dict[str, Any]) -> str:
@@ -176,14 +177,14 @@ def build_app(desk: Any) -> gr.Blocks:
     return demo
 
 
-def launch(demo: gr.Blocks, llm: str, host: str = "127.0.0.1", port: int | None = None, share: bool = False,
+def launch(demo: gr.Blocks, max_in_flight: int = 8, host: str = "127.0.0.1", port: int | None = None, share: bool = False,
            auth: tuple[str, str] | None = None, block: bool = True, upload_limit_mb: float = 5.0) -> tuple[Any, str, str]:
     """Serve the app with a queue sized for the backend; `block=False` returns at once (tests).
 
     Gradio itself drops uploads over 4x the article size limit, so oversized files never fill the disk;
     between the two limits the Articles tab refuses them with a message.
     """
-    demo.queue(default_concurrency_limit=concurrency_for(llm))
+    demo.queue(default_concurrency_limit=concurrency_for(max_in_flight))
     return demo.launch(
         server_name=host, server_port=port, share=share, auth=auth, prevent_thread_lock=not block,
         quiet=not block, max_file_size=f"{max(1, int(upload_limit_mb * 4))}mb", css=CSS, head=HEAD, ssr_mode=False, show_error=False,

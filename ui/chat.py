@@ -8,6 +8,7 @@ import logging
 from typing import Any, Iterator
 
 from qa import Answer, Filters, NewsdeskError
+from qa.types import Progress
 
 from ui import render
 
@@ -17,6 +18,10 @@ log = logging.getLogger(__name__)
 def new_session() -> dict[str, Any]:
     """Fresh per-browser-session state: engine messages, chat view, one sources section per answer."""
     return {"messages": [], "view": [], "sections": []}
+
+
+SEARCHING = "Searching the articles…"
+WRITING = "Writing the answer…"
 
 
 class FilterError(ValueError):
@@ -53,20 +58,27 @@ def run_turn(desk: Any, question: str, state: dict[str, Any], sources: list[str]
     view = [dict(m) for m in state["view"]]
     sections = list(state["sections"])
     view.append({"role": "user", "content": render.esc(question)})
-    view.append({"role": "assistant", "content": render.streaming_message("")})
+    view.append({"role": "assistant", "content": render.streaming_message("", SEARCHING)})
     yield view, render.sources_panel(sections), state
+    turn = len(sections) + 1
     try:
         filters = make_filters(sources, since, until)
         messages = state["messages"] + [{"role": "user", "content": question}]
         answer: Answer | None = None
-        text = ""
-        for piece in desk.stream_chat(messages, filters):
+        text, pending = "", list(sections)
+        for piece in desk.stream_chat(messages, filters, progress=True):
             if isinstance(piece, str):
                 text += piece
                 view[-1] = {"role": "assistant", "content": render.streaming_message(text)}
-                yield view, render.sources_panel(sections), state
+            elif isinstance(piece, Progress):
+                if piece.stage == "retrieved":
+                    pending = sections + [render.retrieved_html(question, piece.passages, turn)]
+                status = piece.message or WRITING
+                view[-1] = {"role": "assistant", "content": render.streaming_message(text, status)}
             else:
                 answer = piece
+                continue
+            yield view, render.sources_panel(pending), state
         if answer is None:
             raise NewsdeskError("the engine returned no answer; try again")
     except (FilterError, NewsdeskError) as exc:
@@ -78,7 +90,6 @@ def run_turn(desk: Any, question: str, state: dict[str, Any], sources: list[str]
         view[-1] = {"role": "assistant", "content": _error_message(f"{type(exc).__name__}: {exc}")}
         yield view, render.sources_panel(sections), {**state, "view": view}
         return
-    turn = len(sections) + 1
     view[-1] = {"role": "assistant", "content": render.answer_message(answer, turn)}
     sections.append(render.sources_html(answer, turn, lambda aid: _body(desk, aid)))
     new_state = {

@@ -97,9 +97,34 @@ def answer_message(answer: Any, turn: int) -> str:
     return body
 
 
-def streaming_message(text: str) -> str:
-    """The chat message while the answer is still streaming (plain escaped text)."""
+def streaming_message(text: str, status: str = "") -> str:
+    """The chat message while the answer is still streaming (plain escaped text), or what is happening
+    before the first word ("Preparing the model (first use, about a minute)…", "Searching the articles…")."""
+    if not text and status:
+        return f'<span class="nd-status">{html.escape(status)}</span> ▌'
     return esc(text) + " ▌"
+
+
+PREVIEW_PASSAGES = 4  # retrieved passages shown while the answer is drafted (the answer cites a few of them)
+
+
+def retrieved_html(question: str, passages: list[Any], turn: int) -> str:
+    """The sources panel section while an answer is drafted: the passages retrieval found, best first."""
+    header = f'<div class="nd-turn-question">Q{turn}: {html.escape(question or "")}</div>'
+    if not passages:
+        return f'<section class="nd-turn">{header}<p class="nd-empty">No passage found yet.</p></section>'
+    cards = []
+    for p in passages[:PREVIEW_PASSAGES]:
+        meta = " · ".join(html.escape(x) for x in (p.source, _date(p.published_at)) if x)
+        text = p.text if len(p.text) <= 2 * EXCERPT_CONTEXT else p.text[: 2 * EXCERPT_CONTEXT].rsplit(" ", 1)[0] + " …"
+        cards.append(
+            '<div class="nd-source nd-retrieved">'
+            f'<div class="nd-source-title">{html.escape(p.title or "Untitled article")}</div>'
+            f'<div class="nd-source-meta">{meta}</div>'
+            f'<blockquote class="nd-excerpt">{html.escape(text)}</blockquote></div>'
+        )
+    note = '<p class="nd-retrieved-note">Found these passages; the answer is being written…</p>'
+    return f'<section class="nd-turn nd-pending">{header}{note}{"".join(cards)}</section>'
 
 
 def excerpt_html(body: str, start: int, end: int, quote: str, context: int = EXCERPT_CONTEXT) -> str:
@@ -146,10 +171,13 @@ def citation_card(citation: Any, turn: int, body: str | None) -> str:
             "original article ↗</a>"
         )
     excerpt = excerpt_html(body or "", citation.start_char, citation.end_char, citation.quote)
+    newer = getattr(citation, "superseded_by", 0)
+    badge = (f' <a class="nd-superseded" href="#{source_anchor(turn, newer)}" title="A newer report changed '
+             f'what this one said">superseded by [{newer}]</a>') if newer else ""
     return (
         f'<div class="nd-source" id="{source_anchor(turn, citation.n)}">'
         f'<div class="nd-source-title"><span class="nd-source-n">[{citation.n}]</span> '
-        f"{html.escape(citation.title or 'Untitled article')}</div>"
+        f"{html.escape(citation.title or 'Untitled article')}{badge}</div>"
         f'<div class="nd-source-meta">{" · ".join(meta)}</div>'
         f'<blockquote class="nd-excerpt">{excerpt}</blockquote>'
         "</div>"

@@ -26,6 +26,11 @@ a.nd-cite, a[href^="#nd-src-"] { font-size: 0.8em; font-weight: 600; text-decora
 .nd-excerpt mark { background: #fde68a; color: inherit; padding: 0 2px; border-radius: 2px; }
 .dark .nd-excerpt mark { background: #854d0e; }
 .nd-empty { color: var(--body-text-color-subdued); }
+.nd-superseded { font-size: 0.75em; font-weight: 600; color: #b7791f; border: 1px solid #b7791f;
+  border-radius: 4px; padding: 0 4px; margin-left: 6px; text-decoration: none; white-space: nowrap; }
+.nd-status { color: var(--body-text-color-subdued); font-style: italic; }
+.nd-pending .nd-source { opacity: 0.8; }
+.nd-retrieved-note { font-size: 0.85em; color: var(--body-text-color-subdued); margin: 0 0 8px 0; }
 .nd-older summary { cursor: pointer; color: var(--body-text-color-subdued); margin: 6px 0; }
 .nd-flash { animation: nd-flash 1.2s ease-out; }
 @keyframes nd-flash { from { box-shadow: 0 0 0 3px var(--color-accent); } to { box-shadow: none; } }

@@ -93,7 +93,7 @@ class Load:
         assert len(set(answers)) == len(answers), "the load questions must have distinct answers"
         self.demo = build_app(self.desk)
         self.url = f"http://127.0.0.1:{free_port()}"
-        launch(self.demo, llm="extractive", port=int(self.url.rsplit(":", 1)[1]), block=False)
+        launch(self.demo, port=int(self.url.rsplit(":", 1)[1]), block=False)
 
     def close(self) -> None:
         self.demo.close()

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import Any, Iterator, Sequence
 
-from qa.errors import NewsdeskError
+from qa.errors import ConfigError
 from qa.llms.base import LlamaIndexChat, Messages, to_llama_messages
 from qa.llms.model_files import packaged_model
 
@@ -27,18 +28,25 @@ def _role(message: Any) -> str:
 
 
 class LocalChat(LlamaIndexChat):
-    """llama.cpp on the CPU; the fixed system prompt prefix lets its KV cache be reused between questions."""
+    """llama.cpp on the CPU; the fixed system prompt prefix lets its KV cache be reused between questions.
+
+    One llama.cpp context holds one conversation's KV cache, so generations take turns (`parallel = False`):
+    questions still retrieve and check in parallel, only the drafting waits here. A pool of contexts would
+    multiply memory and, on a 2-core laptop, split the same cores: no faster in total.
+    """
+
+    parallel = False
 
     def __init__(self, settings: Any) -> None:
         path = Path(settings.llm_model_path) if settings.llm_model_path else None
         if path is not None and not path.is_file():
-            raise NewsdeskError(f"llm_model_path={str(path)!r} does not exist: set NEWSDESK_LLM_MODEL_PATH to a GGUF "
-                                "file, or unset it to use the packaged model")
+            raise ConfigError(f"llm_model_path={str(path)!r} does not exist: set NEWSDESK_LLM_MODEL_PATH to a GGUF "
+                              "file, or unset it to use the packaged model")
         try:
             from llama_index.llms.llama_cpp import LlamaCPP
-        except ImportError:
-            raise NewsdeskError("llm=local needs llama-cpp-python and llama-index-llms-llama-cpp: "
-                                "pip install 'newsdesk[local]' (or choose --llm extractive)") from None
+        except ImportError as exc:
+            raise ConfigError("llm=local needs llama-cpp-python and llama-index-llms-llama-cpp: "
+                              "pip install 'newsdesk[local]' (or choose --llm extractive)") from exc
         if path is None:
             path = packaged_model(settings.models_dir)
         try:
@@ -50,13 +58,17 @@ class LocalChat(LlamaIndexChat):
                 messages_to_prompt=chatml, completion_to_prompt=chatml_completion, verbose=False,
             )
         except (ValueError, RuntimeError, OSError) as exc:
-            raise NewsdeskError(f"cannot load the GGUF model {path}: {exc}; check llm_model_path") from None
+            detail = " ".join(str(exc).split())[:200] or type(exc).__name__
+            raise ConfigError(f"cannot load the GGUF model {path}: {detail}; check llm_model_path "
+                              "(NEWSDESK_LLM_MODEL_PATH) or choose --llm extractive") from exc
         super().__init__(llm, "local", path.name, str(path), "check the GGUF file or choose --llm extractive")
+        self._turn = threading.Lock()
 
     def stream(self, messages: Messages, max_tokens: int) -> Iterator[str]:
-        self.llm.generate_kwargs["max_tokens"] = max_tokens
-        self._last_prompt = chatml(to_llama_messages(messages))
-        yield from super().stream(messages, max_tokens)
+        with self._turn:  # released when the generation ends or its consumer closes the generator
+            self.llm.generate_kwargs["max_tokens"] = max_tokens
+            self._last_prompt = chatml(to_llama_messages(messages))
+            yield from super().stream(messages, max_tokens)
 
     def _kwargs(self, max_tokens: int) -> dict[str, Any]:
         return {}

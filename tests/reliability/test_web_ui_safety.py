@@ -39,7 +39,7 @@ def serve(desk, auth=None, host="127.0.0.1"):
 
     demo = build_app(desk)
     port = free_port()
-    launch(demo, llm="extractive", host=host, port=port, auth=auth, block=False,
+    launch(demo, host=host, port=port, auth=auth, block=False,
            upload_limit_mb=desk.settings.max_file_mb)
     return demo, port
 

@@ -36,7 +36,7 @@ def main() -> int:
         desk.ingest([REPO / "samples" / "articles"])
         demo = build_app(desk)
         port = free_port()
-        launch(demo, llm=args.llm, port=port, block=False)
+        launch(demo, port=port, block=False)
         try:
             with sync_playwright() as p:
                 browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)

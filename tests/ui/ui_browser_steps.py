@@ -62,5 +62,5 @@ def serve(desk, auth=None):
 
     demo = build_app(desk)
     port = free_port()
-    launch(demo, llm="extractive", port=port, auth=auth, block=False, upload_limit_mb=desk.settings.max_file_mb)
+    launch(demo, port=port, auth=auth, block=False, upload_limit_mb=desk.settings.max_file_mb)
     return demo, f"http://127.0.0.1:{port}"
