@@ -33,6 +33,9 @@ class EvalCase:
     type: str = "single-article"
     filters: dict[str, Any] | None = None
     meta: dict[str, Any] = field(default_factory=dict)  # importer extras (e.g. the original gold answer)
+    # news that changes over time: what the newest statement says, and what superseded statements said
+    newest_answers: list[str] = field(default_factory=list)
+    stale_answers: list[str] = field(default_factory=list)
 
     @property
     def answerable(self) -> bool:
@@ -51,7 +54,7 @@ def case_from_dict(data: Any, where: str) -> EvalCase:
         if not isinstance(data.get(key), str) or not data[key].strip():
             raise EvalSetError(f"{where}: field '{key}' is missing or empty; every case needs a non-empty '{key}' string")
     lists = {}
-    for key in ("answers", "gold_articles", "gold_quotes"):
+    for key in ("answers", "gold_articles", "gold_quotes", "newest_answers", "stale_answers"):
         value = data.get(key, [])
         if value is None:
             value = []
@@ -67,6 +70,10 @@ def case_from_dict(data: Any, where: str) -> EvalCase:
         raise EvalSetError(f"{where}: field 'type' must be a string such as {', '.join(TYPES)}")
     if kind == "unanswerable" and lists["answers"]:
         raise EvalSetError(f"{where}: an 'unanswerable' case must have an empty 'answers' list")
+    if lists["stale_answers"] and not lists["newest_answers"]:
+        raise EvalSetError(f"{where}: 'stale_answers' needs 'newest_answers' (what the newest statement says)")
+    if lists["newest_answers"] and not lists["answers"]:
+        raise EvalSetError(f"{where}: 'newest_answers' needs an answerable case (a non-empty 'answers' list)")
     filters = data.get("filters")
     if filters is not None:
         if not isinstance(filters, dict) or set(filters) - set(FILTER_KEYS):

@@ -76,6 +76,10 @@ def summary(report: dict[str, Any]) -> str:
              f"  refusal accuracy {f(o.get('refusal_accuracy'))}  false refusals {f(o.get('false_refusals'))}",
              f"  latency p50 {f(o.get('latency_p50_s'))}s  p95 {f(o.get('latency_p95_s'))}s",
              "  by type: " + ", ".join(f"{t} {f(r.get('accuracy'))} (n={r['cases']})" for t, r in report["by_type"].items())]
+    if o.get("n_newest_statement"):  # a set with newest_answers cases (news that changes over time)
+        lines.append(f"  newest statement {f(o.get('newest_statement'))} (n={o['n_newest_statement']}); by type: "
+                     + ", ".join(f"{t} {f(r.get('newest_statement'))} (n={r['n_newest_statement']})"
+                                 for t, r in report["by_type"].items() if r.get("n_newest_statement")))
     unmatched = report.get("unmatched_gold_articles") or []
     if unmatched:
         shown = ", ".join(repr(g) for g in unmatched[:3]) + (", ..." if len(unmatched) > 3 else "")

@@ -60,17 +60,57 @@ def token_f1(prediction: str, answers: Sequence[str]) -> float | None:
     return best
 
 
+def _answer_pattern(answer: str) -> re.Pattern[str] | None:
+    """How an acceptable answer is looked for: case-insensitive, on word boundaries, any whitespace between its
+    words, its trailing punctuation ignored; None for an empty answer."""
+    core = " ".join(answer.strip().rstrip(".!?;:,").split())
+    if not core:
+        return None
+    return re.compile(r"(?<!\w)" + re.escape(core).replace(r"\ ", r"\s+") + r"(?!\w)", re.I)
+
+
+def _answer_text(prediction: str) -> str:
+    return " ".join(strip_markers(prediction).split())
+
+
+def answer_spans(prediction: str, answers: Sequence[str]) -> list[tuple[int, int]]:
+    """Every place where one of `answers` occurs in the prediction (matched as `contains_answer` matches),
+    as (start, end) offsets into the prediction without citation markers and with single spaces; sorted."""
+    text = _answer_text(prediction)
+    spans = {m.span() for answer in answers if (pattern := _answer_pattern(answer)) for m in pattern.finditer(text)}
+    return sorted(spans)
+
+
 def contains_answer(prediction: str, answers: Sequence[str]) -> float | None:
     """1.0 when an acceptable answer occurs in the prediction: case-insensitive, on word boundaries
     ("yes" does not match "yesterday"), whitespace-insensitive, trailing punctuation of the answer ignored."""
     if not answers:
         return None
-    text = " ".join(strip_markers(prediction).split())
+    text = _answer_text(prediction)
     for answer in answers:
-        core = " ".join(answer.strip().rstrip(".!?;:,").split())
-        if core and re.search(r"(?<!\w)" + re.escape(core).replace(r"\ ", r"\s+") + r"(?!\w)", text, re.I):
+        pattern = _answer_pattern(answer)
+        if pattern and pattern.search(text):
             return 1.0
     return 0.0
+
+
+def newest_statement(prediction: str, newest_answers: Sequence[str], stale_answers: Sequence[str] = (),
+                     refused: bool = False) -> float | None:
+    """News that changes over time: 1.0 when the answer gives the newest statement (contains one of
+    `newest_answers`, matched as `contains_answer` matches) and, if it also repeats a superseded one (one of
+    `stale_answers`), gives the newest first; 0.0 otherwise, and for a refusal. None (not scored) for a case
+    without `newest_answers`. A stale string found only inside a newest one ("2025" in "spring 2025") does
+    not count as stale."""
+    if not newest_answers:
+        return None
+    if refused:
+        return 0.0
+    newest = answer_spans(prediction, newest_answers)
+    if not newest:
+        return 0.0
+    stale = [(start, end) for start, end in answer_spans(prediction, stale_answers)
+             if not any(n_start <= start and end <= n_end for n_start, n_end in newest)]
+    return 0.0 if stale and stale[0][0] < newest[0][0] else 1.0
 
 
 def lenient_overlap(prediction: str, answers: Sequence[str]) -> float | None:

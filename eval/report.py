@@ -61,9 +61,16 @@ def _fmt(value: Any, digits: int = 3) -> str:
     return str(value)
 
 
-def _columns(ks: list[int]) -> list[tuple[str, str]]:
-    cols = [("cases", "n"), ("accuracy", "accuracy"), ("contains", "contains"), ("exact_match", "EM"),
-            ("token_f1", "F1"), ("lenient", "lenient")]
+def has_newest(*rows: dict[str, Any]) -> bool:
+    """Whether any of these summaries scored `newest_statement` (a set with `newest_answers` cases)."""
+    return any(row.get("n_newest_statement") for row in rows)
+
+
+def _columns(ks: list[int], newest: bool = False) -> list[tuple[str, str]]:
+    cols = [("cases", "n"), ("accuracy", "accuracy")]
+    if newest:
+        cols += [("newest_statement", "newest"), ("n_newest_statement", "n newest")]
+    cols += [("contains", "contains"), ("exact_match", "EM"), ("token_f1", "F1"), ("lenient", "lenient")]
     cols += [(f"article_recall@{k}", f"art R@{k}") for k in ks] + [(f"article_mrr@{ks[-1]}", f"art MRR@{ks[-1]}")]
     cols += [(f"quote_hit@{ks[-1]}", f"quote hit@{ks[-1]}"), ("context_recall", "ctx R"),
              ("answer_in_context", "ans in ctx"), ("citation_precision", "cite P"),
@@ -91,9 +98,16 @@ def markdown(report: dict[str, Any]) -> str:
         " on word boundaries); an unanswerable case is right when it is refused. `lenient` is MultiHop-RAG's own score"
         " (any shared word), shown for comparison only.",
         "",
-        "## By question type", "",
     ]
-    cols = _columns(ks)
+    newest = has_newest(overall)
+    if newest:
+        lines += [
+            f"Newest statement: **{_fmt(overall.get('newest_statement'))}** over {overall['n_newest_statement']} cases"
+            " with `newest_answers` (right when the answer gives the newest statement and, if it also repeats a"
+            " superseded one from `stale_answers`, gives the newest first; a refusal counts 0).", "",
+        ]
+    lines += ["## By question type", ""]
+    cols = _columns(ks, newest)
     lines.append("| type | " + " | ".join(label for _, label in cols) + " |")
     lines.append("|---|" + "---:|" * len(cols))
     for name, row in [*report["by_type"].items(), ("**overall**", overall)]:
@@ -176,7 +190,8 @@ def compare(a_dir: str | Path, b_dir: str | Path) -> str:
     """Two runs side by side: headline metrics overall, then accuracy per question type."""
     a, b = load_report(a_dir), load_report(b_dir)
     ks = sorted(set(a["ks"]) & set(b["ks"])) or a["ks"]
-    keys = [k for k, _ in _columns(ks) if k != "cases"] + ["tokens_per_case"]
+    keys = [k for k, _ in _columns(ks, has_newest(a["overall"], b["overall"]))
+            if k not in ("cases", "n_newest_statement")] + ["tokens_per_case"]
     label = lambda r, d: f"{Path(d).name} ({r['llm']}, top_k={r['settings'].get('top_k')})"  # noqa: E731
     lines = [f"A: {label(a, a_dir)}", f"B: {label(b, b_dir)}", "",
              f"{'metric':24} {'A':>9} {'B':>9} {'B-A':>9}"]

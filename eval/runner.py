@@ -153,6 +153,8 @@ def run_case(desk: Any, case: EvalCase, filters_cls: Any, ks: tuple[int, ...], b
         "correct": False, "citations": [], "retrieved": [], "scores": {}, "latency_s": None,
         "prompt_tokens": 0, "completion_tokens": 0, "llm": "", "error": None,
     }
+    if case.newest_answers:  # news that changes over time (metrics.newest_statement)
+        result.update(newest_answers=case.newest_answers, stale_answers=case.stale_answers)
     if golds != case.gold_articles:
         result["gold_article_ids"] = golds  # the record ids above, as the indexed articles' ids
     try:
@@ -178,6 +180,8 @@ def run_case(desk: Any, case: EvalCase, filters_cls: Any, ks: tuple[int, ...], b
         }
         if citations:
             scores["support"] = metrics.mean(c.get("support") for c in citations)
+        scores["newest_statement"] = metrics.newest_statement(text, case.newest_answers, case.stale_answers,
+                                                              bool(data.get("refused")))
         result.update(
             answer=text, refused=bool(data.get("refused")), refusal_reason=data.get("refusal_reason") or "", scores=scores, llm=data.get("llm", ""),
             prompt_tokens=int(data.get("prompt_tokens") or 0), completion_tokens=int(data.get("completion_tokens") or 0),

@@ -66,6 +66,7 @@ _KINDS: list[tuple[str, re.Pattern[str]]] = [
                       r"what\s+(?:\w+\s+)?time\b|\bwhat\s+hour\b", re.I)),
     (DATE, re.compile(r"\b(?:on|by|from|until|since)\s+what\s+(?:date|day)\b|\bwhat\s+(?:date|day|year|month)\b|"
                       r"\b(?:which|what)\s+(?:date|day|year|month)\b|\bin\s+what\s+year\b|^\s*when\b|"
+                      r"\b(?:what|which)\s+(?:is|was|are|were)\s+the\s+(?:[a-z-]+\s+){0,4}(?:date|year|month)\b|"
                       r"[,;.?!]\s*when\b", re.I)),
     (DURATION, re.compile(r"\bhow\s+long\b|\bfor\s+how\s+(?:many|much)\s+(?:years|months|weeks|days|hours)\b|"
                           r"\bhow\s+many\s+(?:years|months|weeks|days|hours|minutes)\b", re.I)),
@@ -139,6 +140,11 @@ def items(text: str, kind: str) -> list[Item]:
 
 def _norm(item_text: str) -> str:
     return re.sub(r"[\s.,]+", " ", fold(item_text)).strip()
+
+
+def item_key(item_text: str) -> str:
+    """An item's text normalised for comparing two reports' items ('Spring 2027.' ~ 'spring 2027')."""
+    return _norm(item_text)
 
 
 def new_items(text: str, kind: str, question: str) -> list[Item]:

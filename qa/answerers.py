@@ -17,8 +17,9 @@ from qa.context import Source, best_sentences
 from qa.llms.base import ChatBackend
 from qa.prompting import REFUSAL, answer_messages
 from qa.text import STOPWORDS, fold
+from qa.timeliness import TIMELINE, TIMELINE_HINT, Update, update_hint
 from qa.tuning import (EXTRACTIVE_CLOSE, EXTRACTIVE_KIND_FLOOR, EXTRACTIVE_MAX_SENTENCES, EXTRACTIVE_MIN_NAMES,
-                       EXTRACTIVE_NAME_SENTENCES)
+                       EXTRACTIVE_NAME_SENTENCES, TIMELINE_MAX_REPORTS)
 
 
 class Answerer:
@@ -27,7 +28,10 @@ class Answerer:
     name = "answerer"
     generates = False
 
-    def draft(self, question: str, q_vec: np.ndarray, sources: list[Source], sides: Sequence[Side]) -> Iterator[str]:
+    def draft(self, question: str, q_vec: np.ndarray, sources: list[Source], sides: Sequence[Side],
+              focus: str = "", update: Update | None = None) -> Iterator[str]:
+        """`focus`: qa.timeliness TIMELINE for a dated account, oldest first; `update`: the reports disagree and
+        sources[update.newest] (source [1]) is the newest: its statement leads."""
         raise NotImplementedError
 
 
@@ -39,9 +43,11 @@ class LLMAnswerer(Answerer):
     def __init__(self, backend: ChatBackend, max_tokens: int) -> None:
         self.backend, self.max_tokens, self.name = backend, max_tokens, backend.name
 
-    def draft(self, question: str, q_vec: np.ndarray, sources: list[Source], sides: Sequence[Side]) -> Iterator[str]:
+    def draft(self, question: str, q_vec: np.ndarray, sources: list[Source], sides: Sequence[Side],
+              focus: str = "", update: Update | None = None) -> Iterator[str]:
         hint = side_hint(list(sides), sources) if len(sides) >= 2 else ""
-        yield from self.backend.stream(answer_messages(question, sources, hint), self.max_tokens)
+        note = update_hint(sources, update) if update else TIMELINE_HINT if focus == TIMELINE else ""
+        yield from self.backend.stream(answer_messages(question, sources, hint, note), self.max_tokens)
 
 
 class ExtractiveAnswerer(Answerer):
@@ -50,7 +56,15 @@ class ExtractiveAnswerer(Answerer):
 
     name = "extractive"
 
-    def draft(self, question: str, q_vec: np.ndarray, sources: list[Source], sides: Sequence[Side]) -> Iterator[str]:
+    def draft(self, question: str, q_vec: np.ndarray, sources: list[Source], sides: Sequence[Side],
+              focus: str = "", update: Update | None = None) -> Iterator[str]:
+        if update is not None:  # the newest report's statement, then each superseded one
+            order = [update.newest, *update.earlier]
+            yield " ".join(f"{sources[si].annotated(update.sentences[si])} [{sources[si].n}]" for si in order)
+            return
+        if focus == TIMELINE and len(sources) >= 2:
+            yield from self._timeline(question, q_vec, sources)
+            return
         if sides and (is_yes_no(question) or all(s.found for s in sides)):
             yield extractive_sides(list(sides), sources, is_yes_no(question))
             return
@@ -79,6 +93,20 @@ class ExtractiveAnswerer(Answerer):
                 if named[1:] not in picked:
                     picked = [named[1:], *picked][:EXTRACTIVE_MAX_SENTENCES]
         yield prefix + " ".join(f"{sources[si].annotated(ci)} [{sources[si].n}]" for si, ci in picked)
+
+    def _timeline(self, question: str, q_vec: np.ndarray, sources: list[Source]) -> Iterator[str]:
+        """Each report's best sentence, in the sources' (chronological) order."""
+        scored = best_sentences(question, q_vec, sources)
+        if not scored or not names_present(question, sources):
+            yield REFUSAL
+            return
+        floor = EXTRACTIVE_KIND_FLOOR * scored[0][0]
+        best: dict[int, int] = {}
+        for score, si, ci in scored:
+            if score >= floor and si not in best:
+                best[si] = ci
+        chosen = sorted(best)[:TIMELINE_MAX_REPORTS]
+        yield " ".join(f"{sources[si].annotated(best[si])} [{sources[si].n}]" for si in chosen)
 
 
 _NAME_WORD = re.compile(r"(?<![\w'’-])[A-Z][\w’'.-]*[\w]")

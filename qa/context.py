@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import re
+import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,7 +16,7 @@ from index import annotate_relative_dates, parse_published
 from qa.answer_types import BONUS_KINDS, answer_kind, holds_kind
 from qa.retrieval.hits import Hit
 from qa.text import Sentence, split_sentences, tokens
-from qa.tuning import (ANSWER_SIM_WEIGHT, DIVERSITY_FLOOR, GATE_SIM_WEIGHT, KIND_BONUS, LEXICAL_PREFILTER, LEXICAL_WEIGHT,
+from qa.tuning import (ANSWER_SIM_WEIGHT, RARE_TERMS, RARE_TERMS_BONUS, RARE_TERMS_HELD, DIVERSITY_FLOOR, GATE_SIM_WEIGHT, KIND_BONUS, LEXICAL_PREFILTER, LEXICAL_WEIGHT,
                        NEIGHBOUR_ANCHORS, RANK_PENALTY, RELATIVE_FLOOR, TITLE_TERM_WEIGHT)
 
 
@@ -45,6 +46,7 @@ class Source:
     candidates: list[Sentence]  # sentences of the retrieved chunks (quote search space)
     vectors: np.ndarray  # embeddings of `candidates`
     selected: list[int] = field(default_factory=list)  # indices into candidates, document order
+    dates: list[Any] | None = None  # relative dates resolved at ingest (offsets into body); None: resolve here
     _annotated: list[str] | None = field(default=None, repr=False)
 
     def excerpt(self, indices: list[int] | None = None) -> str:
@@ -65,7 +67,8 @@ class Source:
         2019)"): what answerers see and what the support check compares answers with."""
         if self._annotated is None:
             day = parse_published(self.published_at)
-            self._annotated = [annotate_relative_dates(c.text, day) for c in self.candidates]
+            self._annotated = [annotate_relative_dates(c.text, day, c.start, self.dates) if self.dates is not None
+                               else annotate_relative_dates(c.text, day) for c in self.candidates]
         return self._annotated[i]
 
 
@@ -77,34 +80,61 @@ class SentenceCache:
         self._generation: int | None = None
         self._bodies: OrderedDict[str, Any] = OrderedDict()
         self._vectors: dict[tuple[str, int, int], np.ndarray] = {}
+        self._dates: dict[str, list[Any] | None] = {}
         self.max_articles = max_articles
+        self._lock = threading.Lock()  # questions answered in parallel share the cache
 
     def _check(self) -> None:
         if self.catalog.generation != self._generation:
-            self._generation = self.catalog.generation
-            self._bodies.clear()
-            self._vectors.clear()
+            with self._lock:
+                self._generation = self.catalog.generation
+                self._bodies.clear()
+                self._vectors.clear()
+                self._dates.clear()
 
     def article(self, article_id: str) -> tuple[Any, list[Sentence]]:
         self._check()
-        if article_id not in self._bodies:
+        with self._lock:
+            found = self._bodies.get(article_id)
+        if found is None:
             art = self.catalog.get(article_id)
             body = art.body if art is not None else ""
-            self._bodies[article_id] = (art, split_sentences(body))
-            if len(self._bodies) > self.max_articles:
-                self._bodies.popitem(last=False)
-        return self._bodies[article_id]
+            found = (art, split_sentences(body))
+            with self._lock:
+                self._bodies[article_id] = found
+                if len(self._bodies) > self.max_articles:
+                    self._bodies.popitem(last=False)
+        return found
+
+    def dates(self, article_id: str) -> list[Any] | None:
+        """The article's relative dates as resolved at ingest (whole-article context: a quote's "today" is
+        not the publication day), or None when the catalog cannot say."""
+        self._check()
+        with self._lock:
+            if article_id in self._dates:
+                return self._dates[article_id]
+        reader = getattr(self.catalog, "relative_dates", None)
+        found = list(reader(article_id)) if reader is not None else None
+        with self._lock:
+            self._dates[article_id] = found
+            if len(self._dates) > self.max_articles:
+                self._dates.pop(next(iter(self._dates)))
+        return found
 
     def vectors(self, article_id: str, sentences: list[Sentence]) -> np.ndarray:
+        if not sentences:
+            return np.zeros((0, 1), dtype=np.float32)
         keys = [(article_id, s.start, s.end) for s in sentences]
-        missing = [i for i, k in enumerate(keys) if k not in self._vectors]
+        with self._lock:
+            known = {k: self._vectors[k] for k in keys if k in self._vectors}
+        missing = [i for i, k in enumerate(keys) if k not in known]
         if missing:
             embedded = self.embedder.embed_documents([sentences[i].text for i in missing])
-            for i, vec in zip(missing, embedded):
-                self._vectors[keys[i]] = np.asarray(vec, dtype=np.float32)
-        if not keys:
-            return np.zeros((0, 1), dtype=np.float32)
-        return np.stack([self._vectors[k] for k in keys])
+            fresh = {keys[i]: np.asarray(vec, dtype=np.float32) for i, vec in zip(missing, embedded)}
+            known.update(fresh)
+            with self._lock:
+                self._vectors.update(fresh)
+        return np.stack([known[k] for k in keys])
 
 
 def term_weights(q_tokens: set[str], texts: list[str]) -> dict[str, float]:
@@ -164,6 +194,21 @@ def _pool(article: Any, sentences: list[Sentence], hits: list[Hit]) -> list[Sent
             if sentences[i].text.strip().lower() != title_folded and not looks_like_instruction(sentences[i].text)]
 
 
+_CAPITALISED_WORD = re.compile(r"(?<=[\w,;:] )[A-Z][\w'’-]*")
+
+
+def rarest_terms(weights: dict[str, float], question: str) -> set[str]:
+    """The question's RARE_TERMS rarest words that are not names (names say what it is about; the rare
+    ordinary words, "won" and "contract", say what it asks): empty for questions with few such words."""
+    names = {t for m in _CAPITALISED_WORD.finditer(question) for t in tokens(m.group(0))}
+    plain = [t for t in weights if t not in names]
+    return set(sorted(plain, key=lambda t: -weights[t])[:RARE_TERMS]) if len(plain) > RARE_TERMS_HELD + 1 else set()
+
+
+def holds_rare_terms(rare: set[str], text: str) -> bool:
+    return bool(rare) and len(rare & set(tokens(text))) >= RARE_TERMS_HELD
+
+
 def build_sources(hits: list[Hit], question: str, q_vec: np.ndarray, cache: SentenceCache,
                   max_sentences: int, max_words: int = 10**9, kind: str | None = None) -> list[Source]:
     """Choose the sentences the answerer sees and number their articles.
@@ -180,6 +225,7 @@ def build_sources(hits: list[Hit], question: str, q_vec: np.ndarray, cache: Sent
         if article is not None:
             pools.append((rank, article, _pool(article, sentences, article_hits)))
     weights = term_weights(set(tokens(question)), [s.text for _, _, pool in pools for s in pool])
+    rare = rarest_terms(weights, question)
     sources: list[Source] = []
     scored: list[tuple[float, int, int]] = []  # (score, source index, candidate index)
     for rank, article, pool in pools:
@@ -190,13 +236,15 @@ def build_sources(hits: list[Hit], question: str, q_vec: np.ndarray, cache: Sent
             continue
         vectors = cache.vectors(article.id, candidates)
         src = Source(0, article.id, article.title, article.source, article.url, article.published_at,
-                     article.body, candidates, vectors)
+                     article.body, candidates, vectors, dates=cache.dates(article.id))
         sources.append(src)
         sims = vectors @ q_vec
         for i, s in enumerate(candidates):
             score = float(sims[i]) + LEXICAL_WEIGHT * weighted_overlap(weights, s.text, title_tokens)
             if kind in BONUS_KINDS and holds_kind(s.text, kind, question):
                 score += KIND_BONUS
+            if holds_rare_terms(rare, s.text):
+                score += RARE_TERMS_BONUS
             scored.append((score - RANK_PENALTY * rank, len(sources) - 1, i))
     scored.sort(key=lambda x: -x[0])
     if scored:  # sentences far less relevant than the best one only distract a small model
@@ -264,17 +312,21 @@ def rank_sentences(question: str, q_vec: np.ndarray, sources: list[Source]) -> l
     return sorted(scored, key=lambda x: -x[0])
 
 
-def best_sentences(question: str, q_vec: np.ndarray, sources: list[Source]) -> list[tuple[float, int, int]]:
+def best_sentences(question: str, q_vec: np.ndarray, sources: list[Source],
+                   rare_bonus: bool = True) -> list[tuple[float, int, int]]:
     """(score, source index, candidate index) of every selected sentence, best first, for quoting: embedding
     similarity plus the IDF-weighted overlap with the question's rarer words (title words count less)."""
     weights = term_weights(set(tokens(question)), [c.text for src in sources for c in src.candidates])
+    rare = rarest_terms(weights, question) if rare_bonus else set()
     scored: list[tuple[float, int, int]] = []
     for si, src in enumerate(sources):
         sims = src.vectors @ q_vec
         title_tokens = set(tokens(src.title))
         for ci in src.selected:
-            lexical = weighted_overlap(weights, src.candidates[ci].text, title_tokens)
-            scored.append((ANSWER_SIM_WEIGHT * float(sims[ci]) + (1 - ANSWER_SIM_WEIGHT) * lexical, si, ci))
+            text = src.candidates[ci].text
+            lexical = weighted_overlap(weights, text, title_tokens)
+            bonus = RARE_TERMS_BONUS if holds_rare_terms(rare, text) else 0.0
+            scored.append((ANSWER_SIM_WEIGHT * float(sims[ci]) + (1 - ANSWER_SIM_WEIGHT) * lexical + bonus, si, ci))
     return sorted(scored, key=lambda x: -x[0])
 
 
@@ -291,7 +343,7 @@ def whole_chunk_sources(hits: list[Hit], cache: SentenceCache) -> list[Source]:
         if not candidates:
             continue
         src = Source(len(sources) + 1, article.id, article.title, article.source, article.url, article.published_at,
-                     article.body, candidates, cache.vectors(article.id, candidates))
+                     article.body, candidates, cache.vectors(article.id, candidates), dates=cache.dates(article.id))
         src.selected = list(range(len(candidates)))
         sources.append(src)
     return sources

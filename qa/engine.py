@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import time
+from datetime import datetime, timezone
 from typing import Any, Iterator
 
 import numpy as np
@@ -29,8 +30,10 @@ from qa.llms.base import ChatBackend
 from qa.prompting import REFUSAL, format_sources
 from qa.retrieval.retriever import Retrieval, Retriever
 from qa.rewrite import rewrite
+from qa.timeliness import (AS_OF, CURRENT, TIMELINE, as_of, chronological, dated_answer, find_update,
+                           mark_superseded, newest_first, time_focus)
 from qa.tuning import RETRY_CHUNKS, RETRY_MIN_DENSE
-from qa.types import ASKED_DETAIL_MISSING, MODEL_DECLINED, Answer, Timings
+from qa.types import ASKED_DETAIL_MISSING, MODEL_DECLINED, Answer, Progress, Timings
 
 log = logging.getLogger(__name__)
 
@@ -49,8 +52,8 @@ class Engine:
         self.sentences = SentenceCache(retriever.catalog, retriever.embedder)
 
     def stream(self, question: str, filters: Filters | None = None,
-               history: list[dict[str, str]] | None = None) -> Iterator[str | Answer]:
-        """Text pieces as they are drafted, then the checked `Answer`."""
+               history: list[dict[str, str]] | None = None) -> Iterator[str | Answer | Progress]:
+        """Progress("retrieved") with the sources, text pieces as they are drafted, then the checked `Answer`."""
         started = time.perf_counter()
         s = self.settings
         standalone = rewrite(question, history or [], self.backend)
@@ -58,6 +61,7 @@ class Engine:
         answer = Answer(question=question, text="", contexts=[h.to_passage() for h in found.hits],
                         standalone_question=standalone, llm=self.backend.name)
         answer.timings = Timings(retrieval_s=time.perf_counter() - started)
+        yield Progress("retrieved", passages=answer.contexts)
         kind = answer_kind(standalone)
         sources = build_sources(found.context_hits(), standalone, found.query_vector, self.sentences,
                                 s.context_sentences, s.context_words, kind) if found.relevant_enough else []
@@ -68,10 +72,12 @@ class Engine:
         if reason is not None:
             yield from self._refuse(answer, started, reason)
             return
+        focus = time_focus(standalone, self._newest_article())
+        sources, update = self._in_time(standalone, found, sources, focus, kind)
         sides = side_evidence(sides_for(standalone, found.plan), sources, self.embedder)
         answer.context = format_sources(sources)
         draft_parts: list[str] = []
-        for piece in self.answerer.draft(standalone, found.query_vector, sources, sides):
+        for piece in self.answerer.draft(standalone, found.query_vector, sources, sides, focus.kind, update):
             if not draft_parts:
                 answer.timings.first_token_s = time.perf_counter() - started
             draft_parts.append(piece)
@@ -96,11 +102,36 @@ class Engine:
         if verdict.reason == MODEL_DECLINED and not self.answerer.generates:
             verdict.reason = ASKED_DETAIL_MISSING  # the quoter declines only when no sentence holds the asked kind
         answer.draft = draft
+        if not verdict.refused and (update is not None or focus.kind == TIMELINE or focus.says_now):
+            if update is not None:
+                moved = (sources[update.newest].article_id, [sources[i].article_id for i in update.earlier])
+            else:  # "now": the statement is dated by the report it comes from
+                moved = (verdict.citations[0].article_id, []) if verdict.citations else None
+            verdict.text = dated_answer(verdict.text, verdict.citations, focus.kind, moved)
+            mark_superseded(verdict.citations, moved)
         answer.text, answer.citations, answer.unsupported = verdict.text, verdict.citations, verdict.unsupported
         answer.refused, answer.refusal_reason = verdict.refused, verdict.reason
         answer.prompt_tokens, answer.completion_tokens = prompt_tokens, completion_tokens
         answer.timings.total_s = time.perf_counter() - started
         yield answer
+
+    def _in_time(self, question: str, found: Retrieval, sources: list[Source], focus: Any,
+                 kind: str) -> tuple[list[Source], Any]:
+        """Sources as the question's time wants them: published by the framed date (AS_OF), oldest first
+        (TIMELINE), or, when the reports disagree on the asked item, the newest report first (CURRENT)."""
+        if focus.kind == AS_OF and focus.until is not None:
+            return as_of(sources, focus.until), None
+        if focus.kind == TIMELINE:
+            return chronological(sources), None
+        if focus.kind == CURRENT:
+            update = find_update(question, found.query_vector, sources, kind)
+            if update is not None:
+                return newest_first(sources, update)
+        return sources, None
+
+    def _newest_article(self) -> Any:
+        _, newest_ts = self.retriever.corpus_facts()
+        return datetime.fromtimestamp(newest_ts, tz=timezone.utc).date() if newest_ts else None
 
     def _check(self, draft: str, sources: list[Source], question: str, evidence: str, sides: Any,
                kind: str) -> Verdict:

@@ -55,11 +55,13 @@ def format_sources(sources: list[Source]) -> str:
     return "<sources>\n" + "\n\n".join(blocks) + "\n</sources>"
 
 
-def answer_messages(question: str, sources: list[Source], hint: str = "") -> list[dict[str, str]]:
+def answer_messages(question: str, sources: list[Source], hint: str = "", note: str = "") -> list[dict[str, str]]:
     """Chat messages for the answerer: the system prompt never changes, so its KV cache is reused.
-    `hint`: for comparisons, each part's best sentence labelled with its publication and date (already cleaned)."""
+    `hint`: for comparisons, each part's best sentence labelled with its publication and date (already cleaned);
+    `note`: how to treat the sources' dates (the newest report wins; a timeline), from qa.timeliness."""
     parts = f"\nThe question has parts; the best sentence for each:\n{hint}\n" if hint else ""
-    user = f"{format_sources(sources)}\n{parts}\nQuestion: {question.strip()}\nAnswer with citations:"
+    dates = f"\n{note}\n" if note else ""
+    user = f"{format_sources(sources)}\n{parts}{dates}\nQuestion: {question.strip()}\nAnswer with citations:"
     return [{"role": "system", "content": SYSTEM_PROMPT}, {"role": "user", "content": user}]
 
 

@@ -10,6 +10,10 @@ LEXICAL_WEIGHT = 0.6  # IDF-weighted word overlap next to embedding similarity: 
 TITLE_TERM_WEIGHT = 0.35  # a question word that is also in the title says little about *which* sentence answers
 RANK_PENALTY = 0.02  # per retrieval rank of the sentence's article: ties go to the better-retrieved article
 RELATIVE_FLOOR = 0.5  # a sentence scoring under half the best one's score only distracts a 1.5B model
+RARE_TERMS = 3  # the question's rarest words (highest IDF over the candidates): its predicate ("won", "contract")
+RARE_TERMS_HELD = 2  # ... of which a sentence holds at least this many
+RARE_TERMS_BONUS = 0.25  # gets this bonus: there the answer is stated, even when the sentence names the
+#                          answer ("Deltamar Construction ... won the contract") and not the topic, so its cosine is low
 KIND_BONUS = 0.25  # a sentence holding an item of the asked kind (a date for "when", a number for "how many")
 #                    that the question does not already state: the answer-bearing sentence, not the lead
 DIVERSITY_FLOOR = 0.8  # another article's best sentence jumps the queue only when it scores 80% of the best one:
@@ -54,3 +58,13 @@ STRONG_BM25_COVERAGE = 0.75  # idf-weighted share of question terms in the best 
 RETRY_MIN_DENSE = 0.45  # the model declined but the best chunk is this close to the question: ask once more
 #                         with the top chunks whole (the answer may sit in a sentence the selection left out)
 RETRY_CHUNKS = 2  # whole chunks in the retry prompt (~550 prompt tokens, about one more answer's time)
+
+# Time (qa/timeliness.py) ----------------------------------------------------------------------------------
+UPDATE_RELEVANCE_RATIO = 0.5  # the newest report's statement leads when it scores this share of the best
+#                               sentence's: a later report words the update its own way ("will open in 2027"
+#                               for "when will the first trams run": 0.52 of the old wording's score)
+EARLIER_RELEVANCE_RATIO = 0.5  # an older report's statement is looked at down to this share (what the earlier
+#                               report said is often a side sentence: "the timetable has it opening in 2026")
+REPORTING_WINDOW_DAYS = 7  # a date this close before publication dates the report's own news ("said on
+#                            Wednesday"), not a value that later reports revise (an opening date, a deadline)
+TIMELINE_MAX_REPORTS = 5  # dated statements in a timeline answer (one per report; more is a list, not an answer)
