@@ -16,8 +16,9 @@ from index import annotate_relative_dates, parse_published
 from qa.answer_types import BONUS_KINDS, answer_kind, holds_kind
 from qa.retrieval.hits import Hit
 from qa.text import Sentence, split_sentences, tokens
-from qa.tuning import (ANSWER_SIM_WEIGHT, RARE_TERMS, RARE_TERMS_BONUS, RARE_TERMS_HELD, DIVERSITY_FLOOR, GATE_SIM_WEIGHT, KIND_BONUS, LEXICAL_PREFILTER, LEXICAL_WEIGHT,
-                       NEIGHBOUR_ANCHORS, RANK_PENALTY, RELATIVE_FLOOR, TITLE_TERM_WEIGHT)
+from qa.tuning import (ANSWER_SIM_WEIGHT, DIVERSITY_FLOOR, GATE_SIM_WEIGHT, KIND_BONUS, LEXICAL_PREFILTER,
+                       LEXICAL_WEIGHT, NEIGHBOUR_ANCHORS, RANK_PENALTY, RARE_TERMS, RARE_TERMS_BONUS,
+                       RARE_TERMS_HELD, RARE_TERM_KINDS, RELATIVE_FLOOR, TITLE_TERM_WEIGHT)
 
 
 _INJECTION = re.compile(
@@ -225,7 +226,7 @@ def build_sources(hits: list[Hit], question: str, q_vec: np.ndarray, cache: Sent
         if article is not None:
             pools.append((rank, article, _pool(article, sentences, article_hits)))
     weights = term_weights(set(tokens(question)), [s.text for _, _, pool in pools for s in pool])
-    rare = rarest_terms(weights, question)
+    rare = rarest_terms(weights, question) if kind in RARE_TERM_KINDS else set()
     sources: list[Source] = []
     scored: list[tuple[float, int, int]] = []  # (score, source index, candidate index)
     for rank, article, pool in pools:
@@ -317,7 +318,7 @@ def best_sentences(question: str, q_vec: np.ndarray, sources: list[Source],
     """(score, source index, candidate index) of every selected sentence, best first, for quoting: embedding
     similarity plus the IDF-weighted overlap with the question's rarer words (title words count less)."""
     weights = term_weights(set(tokens(question)), [c.text for src in sources for c in src.candidates])
-    rare = rarest_terms(weights, question) if rare_bonus else set()
+    rare = rarest_terms(weights, question) if rare_bonus and answer_kind(question) in RARE_TERM_KINDS else set()
     scored: list[tuple[float, int, int]] = []
     for si, src in enumerate(sources):
         sims = src.vectors @ q_vec

@@ -12,6 +12,8 @@ RANK_PENALTY = 0.02  # per retrieval rank of the sentence's article: ties go to 
 RELATIVE_FLOOR = 0.5  # a sentence scoring under half the best one's score only distracts a 1.5B model
 RARE_TERMS = 3  # the question's rarest words (highest IDF over the candidates): its predicate ("won", "contract")
 RARE_TERMS_HELD = 2  # ... of which a sentence holds at least this many
+RARE_TERM_KINDS = ("person", "entity")  # ... for "who" / "which company" questions, whose answer sentence names
+#                                          the answer and not the topic (elsewhere it cost 2 Wikinews answers)
 RARE_TERMS_BONUS = 0.25  # gets this bonus: there the answer is stated, even when the sentence names the
 #                          answer ("Deltamar Construction ... won the contract") and not the topic, so its cosine is low
 KIND_BONUS = 0.25  # a sentence holding an item of the asked kind (a date for "when", a number for "how many")
