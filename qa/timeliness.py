@@ -24,7 +24,7 @@ import numpy as np
 
 from index import parse_published
 from qa.answer_types import DATE, DURATION, MONEY, NUMBER, TIME, item_key, new_items
-from qa.context import Source, best_sentences
+from qa.context import Source, best_sentences, term_weights
 from qa.retrieval.query_analysis import find_dates
 from qa.text import split_sentences
 from qa.text import fold, tokens
@@ -112,7 +112,8 @@ def find_update(question: str, q_vec: np.ndarray, sources: list[Source], kind: s
     from qa.answerers import question_names  # (answerers import this module)
 
     names = set(question_names(question))
-    asked = {t for t in tokens(question) if t not in names}
+    name_stems = {t for n in names for t in tokens(n)}
+    asked = {t for t in tokens(question) if t not in name_stems}
     statements: dict[int, tuple[float, int, int, frozenset[str]]] = {}  # source → (overlap, score, sentence, items)
     for score, si, ci in scored:
         if score < EARLIER_RELEVANCE_RATIO * scored[0][0]:
@@ -138,9 +139,15 @@ def find_update(question: str, q_vec: np.ndarray, sources: list[Source], kind: s
     lead = max(group, key=lambda si: statements[si][1])
     if statements[lead][1] < UPDATE_RELEVANCE_RATIO * scored[0][0]:
         return None  # the newest reports only mention it in passing
+    # the lead's rarest question word ("open" in "when is the terminal now expected to open?") must be in the
+    # older statement too: "the course will change next year because of the terminal works" is not about it
+    weights = term_weights(asked, [c.text for src in sources for c in src.candidates])
+    lead_words = asked & set(tokens(sources[lead].candidates[statements[lead][2]].text))
+    key = max(lead_words, key=lambda t: weights.get(t, 0.0)) if lead_words else None
     older = [si for si in by_date if si not in group and not statements[si][3] & items
              and published_day(sources[si]) < published_day(sources[lead])
-             and _same_story(sources[si], sources[lead], names)]
+             and _same_story(sources[si], sources[lead], names)
+             and (key is None or key in set(tokens(sources[si].candidates[statements[si][2]].text)))]
     if not older:
         return None
     earlier = max(older, key=lambda si: statements[si][:2])

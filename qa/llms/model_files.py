@@ -41,6 +41,7 @@ def is_joined(models_dir: Path) -> bool:
 def packaged_model(models_dir: Path) -> Path:
     """Path of the joined model, joining and verifying it on first use (a marker file remembers the check)."""
     target = models_dir / MODEL_FILE
+    marker = models_dir / (MODEL_FILE + ".sha256")
     if is_joined(models_dir):
         return target
     tmp = models_dir / f".{MODEL_FILE}.{os.getpid()}.part"

@@ -57,8 +57,8 @@ def test_index_guard_turns_storage_failures_into_storage_errors_with_the_cause_k
         raise IngestError("the index was built with embed_model 'a', not 'b'; set embed_model back")
     assert not caught.value.retryable and isinstance(caught.value.__cause__, IngestError)
 
-    with pytest.raises(StorageError, match="Chroma server"), index_guard(settings):  # raised by index/store.py
-        raise IngestError("cannot reach the Chroma server at http://127.0.0.1:9 (refused); start it")
+    with pytest.raises(StorageError, match="Chroma server"), index_guard(settings):  # as index/store.py raises it
+        raise StorageFailure("cannot reach the Chroma server at http://127.0.0.1:9 (refused); start it")
 
 
 def _closed_port() -> int:
