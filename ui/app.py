@@ -177,6 +177,14 @@ def build_app(desk: Any) -> gr.Blocks:
     return demo
 
 
+def page_options(upload_limit_mb: float, command: str) -> dict[str, Any]:
+    """How the chat page is served, the same by `newsdesk chat` (Gradio's own server) and `newsdesk serve`
+    (mounted in FastAPI). Gradio drops uploads over 4x the article size limit, so they never fill the disk."""
+    return dict(max_file_size=f"{max(1, int(upload_limit_mb * 4))}mb", css=CSS, head=HEAD, ssr_mode=False,
+                show_error=False,
+                auth_message=f"Newsdesk: sign in with the user and password given to `newsdesk {command} --auth`.")
+
+
 def launch(demo: gr.Blocks, max_in_flight: int = 8, host: str = "127.0.0.1", port: int | None = None, share: bool = False,
            auth: tuple[str, str] | None = None, block: bool = True, upload_limit_mb: float = 5.0) -> tuple[Any, str, str]:
     """Serve the app with a queue sized for the backend; `block=False` returns at once (tests).
@@ -187,6 +195,5 @@ def launch(demo: gr.Blocks, max_in_flight: int = 8, host: str = "127.0.0.1", por
     demo.queue(default_concurrency_limit=concurrency_for(max_in_flight))
     return demo.launch(
         server_name=host, server_port=port, share=share, auth=auth, prevent_thread_lock=not block,
-        quiet=not block, max_file_size=f"{max(1, int(upload_limit_mb * 4))}mb", css=CSS, head=HEAD, ssr_mode=False, show_error=False,
-        auth_message="Newsdesk: sign in with the user and password given to `newsdesk chat --auth`.",
+        quiet=not block, **page_options(upload_limit_mb, "chat"),
     )

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import logging
-import tempfile
 import time
 import uuid
 from pathlib import Path
@@ -32,7 +31,7 @@ from qa.types import Progress
 from ui import limits
 from ui.keys import KeyStore
 from ui.render import safe_url
-from ui.uploads import UploadError, check_upload, sanitize_filename
+from ui.uploads import UploadError, save_upload
 
 log = logging.getLogger(__name__)
 
@@ -255,7 +254,8 @@ def build_server(desk: Any, keys: KeyStore | None = None, demo: Any = None,
         refused, targets = [], []
         for upload in files:
             try:
-                targets.append(str(_save(upload, Path(desk.settings.uploads_dir), desk.settings.max_file_mb)))
+                targets.append(str(save_upload(upload.file, upload.filename or "upload",
+                                               Path(desk.settings.uploads_dir), desk.settings.max_file_mb)))
             except UploadError as exc:
                 refused.append({"input": upload.filename or "upload", "status": "failed", "title": "",
                                 "chunks": 0, "error": str(exc)})
@@ -279,13 +279,10 @@ def build_server(desk: Any, keys: KeyStore | None = None, demo: Any = None,
     if demo is not None:
         import gradio as gr
 
-        from ui.app import CSS, HEAD, concurrency_for
+        from ui.app import concurrency_for, page_options
 
         demo.queue(default_concurrency_limit=concurrency_for(desk.admission.limit))
-        app = gr.mount_gradio_app(
-            app, demo, path="/", auth=auth, css=CSS, head=HEAD, ssr_mode=False, show_error=False,
-            max_file_size=f"{max(1, int(desk.settings.max_file_mb * 4))}mb",
-            auth_message="Newsdesk: sign in with the user and password given to `newsdesk serve --auth`.")
+        app = gr.mount_gradio_app(app, demo, path="/", auth=auth, **page_options(desk.settings.max_file_mb, "serve"))
     return app
 
 
@@ -393,21 +390,3 @@ def _sse(items: Iterator[Any], model: str, completion_id: str, created: int, inc
                 "choices": [], "usage": _usage(answer)}
         yield f"data: {json.dumps(body)}\n\n"
     yield "data: [DONE]\n\n"
-
-
-def _save(upload: UploadFile, uploads_dir: Path, max_mb: float) -> Path:
-    """Write an uploaded file into the uploads folder under a safe name, refusing wrong types and sizes."""
-    name = sanitize_filename(upload.filename or "upload")
-    upload.file.seek(0, 2)
-    size = upload.file.tell()
-    upload.file.seek(0)
-    check_upload(name, size, max_mb)
-    uploads_dir.mkdir(parents=True, exist_ok=True)
-    target = (uploads_dir / name).resolve()
-    if target.parent != uploads_dir.resolve():
-        raise UploadError(f"{upload.filename}: unusable file name; rename the file and send it again")
-    with tempfile.NamedTemporaryFile(dir=uploads_dir, delete=False, prefix=".upload-") as tmp:
-        while block := upload.file.read(1 << 20):
-            tmp.write(block)
-    Path(tmp.name).replace(target)
-    return target

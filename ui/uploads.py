@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import re
 import shutil
+import tempfile
 import unicodedata
 from pathlib import Path
+from typing import BinaryIO
 
 ACCEPTED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".json", ".jsonl", ".csv", ".xml", ".rss", ".atom")
 _UNSAFE = re.compile(r"[^\w.\- ]+", re.UNICODE)
 MAX_NAME = 120
+COPY_BLOCK = 1 << 20  # bytes per read while copying an upload
 
 
 class UploadError(ValueError):
@@ -45,15 +48,23 @@ def check_upload(name: str, size_bytes: int, max_mb: float) -> None:
         )
 
 
-def save_upload(source: str | Path, original_name: str, uploads_dir: Path, max_mb: float) -> Path:
-    """Copy an uploaded temp file to `uploads_dir/<sanitised name>` and return that path."""
-    source = Path(source)
+def save_upload(source: str | Path | BinaryIO, original_name: str, uploads_dir: Path, max_mb: float) -> Path:
+    """Copy an uploaded file (a temp file's path, or an open binary file such as an HTTP upload's) to
+    `uploads_dir/<sanitised name>` and return that path; written to a temp file first, then renamed."""
     name = sanitize_filename(original_name)
-    check_upload(name, source.stat().st_size, max_mb)
+    if isinstance(source, (str, Path)):
+        with open(source, "rb") as handle:
+            return save_upload(handle, original_name, uploads_dir, max_mb)
+    source.seek(0, 2)
+    size = source.tell()
+    source.seek(0)
+    check_upload(name, size, max_mb)
     uploads_dir = Path(uploads_dir)
     uploads_dir.mkdir(parents=True, exist_ok=True)
     target = (uploads_dir / name).resolve()
     if target.parent != uploads_dir.resolve():  # belt and braces: never write outside the folder
         raise UploadError(f"{original_name}: unusable file name; rename the file and upload it again")
-    shutil.copyfile(source, target)
+    with tempfile.NamedTemporaryFile(dir=uploads_dir, delete=False, prefix=".upload-") as tmp:
+        shutil.copyfileobj(source, tmp, COPY_BLOCK)
+    Path(tmp.name).replace(target)
     return target
