@@ -49,6 +49,7 @@ class FileResult:
     title: str = ""
     chunks: int = 0
     error: str = ""  # one line naming the problem and the fix, when status == "failed"
+    note: str = ""  # one line worth telling on a success (e.g. "teaser kept: the page answered HTTP 500")
 
 
 @dataclass

@@ -9,7 +9,7 @@ from index.errors import InputProblem
 from index.loaders.common import decode_text
 from index.loaders.csv import load_csv
 from index.loaders.feed import load_feed
-from index.loaders.html import load_html
+from index.loaders.html import load_html_file
 from index.loaders.jsonl import load_json, load_jsonl
 from index.loaders.records import ItemFailure
 from index.loaders.text import load_markdown, load_text
@@ -20,17 +20,16 @@ TEXT_LOADERS: dict[str, Callable[[str, str], Iterable[Article | ItemFailure]]] =
     ".txt": load_text,
     ".md": load_markdown,
     ".markdown": load_markdown,
-    ".html": load_html,
-    ".htm": load_html,
     ".json": load_json,
     ".jsonl": load_jsonl,
     ".ndjson": load_jsonl,
     ".csv": load_csv,
 }
+HTML_EXTENSIONS = (".html", ".htm")  # read as bytes: the page itself says its charset (index/loaders/charset.py)
 FEED_EXTENSIONS = (".xml", ".rss", ".atom")
 MULTI_ARTICLE = (".json", ".jsonl", ".ndjson", ".csv")
 CORPUS_FACTOR = 200  # a multi-article file may be this many times max_file_mb; each article must fit max_file_mb
-ACCEPTED = tuple(TEXT_LOADERS) + FEED_EXTENSIONS
+ACCEPTED = tuple(TEXT_LOADERS) + HTML_EXTENSIONS + FEED_EXTENSIONS
 
 __all__ = ["ACCEPTED", "ItemFailure", "discover", "is_url", "load_input", "Loaded"]
 
@@ -54,10 +53,13 @@ def discover(target: str) -> list[str]:
     return found
 
 
-def load_input(target: str, max_bytes: int, timeout_s: float) -> Loaded:
-    """Articles (and per-record failures) of one input; whole-input problems raise `InputProblem`."""
+def load_input(target: str, max_bytes: int, timeout_s: float, data: bytes | None = None) -> Loaded:
+    """Articles (and per-record failures) of one input; whole-input problems raise `InputProblem`.
+
+    `data`: a feed URL's bytes when the caller fetched them already (the pipeline does, see index/fulltext.py).
+    """
     try:
-        yield from _load(target, max_bytes, timeout_s)
+        yield from _load(target, max_bytes, timeout_s, data)
     except InputProblem:
         raise
     except Exception as exc:  # a parser choking on malformed input must not escape as a traceback
@@ -67,9 +69,9 @@ def load_input(target: str, max_bytes: int, timeout_s: float) -> Loaded:
         ) from None
 
 
-def _load(target: str, max_bytes: int, timeout_s: float) -> Loaded:
+def _load(target: str, max_bytes: int, timeout_s: float, data: bytes | None = None) -> Loaded:
     if is_url(target):
-        yield from load_feed(fetch_url(target, max_bytes, timeout_s), target)
+        yield from load_feed(data if data is not None else fetch_url(target, max_bytes, timeout_s), target)
         return
     path = Path(target)
     suffix = path.suffix.lower()
@@ -85,6 +87,8 @@ def _load(target: str, max_bytes: int, timeout_s: float) -> Loaded:
     data = read_limited(path, max_bytes)
     if suffix in FEED_EXTENSIONS:
         yield from load_feed(data, target)
+    elif suffix in HTML_EXTENSIONS:
+        yield from load_html_file(data, target)
     else:
         yield from TEXT_LOADERS[suffix](decode_text(data), target)
 
@@ -113,21 +117,10 @@ def read_limited(path: Path, max_bytes: int) -> bytes:
 
 
 def fetch_url(url: str, max_bytes: int, timeout_s: float) -> bytes:
-    """Download a feed, refusing more than `max_bytes`."""
-    import httpx
+    """Download a feed, refusing more than `max_bytes` (index.fetch.Fetcher with default settings otherwise)."""
+    from index.fetch import Fetcher
+    from index.settings import IndexSettings
 
-    try:
-        with httpx.stream("GET", url, timeout=timeout_s, follow_redirects=True) as response:
-            if response.status_code >= 400:
-                raise InputProblem(f"the server answered HTTP {response.status_code}; check the feed URL")
-            chunks, total = [], 0
-            for chunk in response.iter_bytes():
-                total += len(chunk)
-                if total > max_bytes:
-                    raise InputProblem(
-                        f"the feed is over the {max_bytes / 1e6:g} MB limit; raise max_file_mb (NEWSDESK_MAX_FILE_MB)"
-                    )
-                chunks.append(chunk)
-            return b"".join(chunks)
-    except httpx.HTTPError as exc:
-        raise InputProblem(f"cannot fetch the feed ({type(exc).__name__}: {exc}); check the URL and network") from None
+    settings = IndexSettings.model_construct(max_file_mb=max_bytes / 1_000_000, fetch_timeout_s=timeout_s)
+    with Fetcher(settings) as fetcher:
+        return fetcher.fetch(url, what="feed").data
