@@ -12,6 +12,14 @@ Each chunk row also stores the relative dates resolved at ingest (`chunks.dates`
 `index.relative_dates.dumps_dates`, offsets into the article body). Ledgers from before schema 3 get the column
 on opening, empty; `Catalog` resolves the dates of such chunks (and of chunks stored by another resolver
 version) from the article body when reading, so every index serves current annotations.
+
+Schema 4: table `stories` holds each article's story label and MinHash sketch (`index.stories`), written in the
+same transaction as the article row (`mark_pending`) and dropped with it (`forget`). A story is the set of `done`
+articles sharing a label; its representative (earliest published, ties → longest body) is derived when read,
+never stored. A ledger from before schema 4 gets the (empty) table on opening; its articles, and any ingested
+with `fold_copies` off, have no row and are grouped at the next ingest or remove (`StoryFolder.group_ungrouped`).
+Until then `Catalog` shows each of them as its own story. `meta.story_sketch` names the sketch constants of the
+stored rows; rows made with other constants are dropped and made again at the next ingest.
 """
 
 from __future__ import annotations
@@ -27,6 +35,7 @@ from index.models import Article, Chunk
 from index.relative_dates import (RelativeDate, dates_in_span, dumps_dates, loads_dates, parse_published,
                                   resolve_relative_dates)
 from index.settings import IndexSettings
+from index.stories import Placement, Plan, Sketch
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS articles (
@@ -43,10 +52,15 @@ CREATE TABLE IF NOT EXISTS chunks (
     start_char INTEGER NOT NULL, end_char INTEGER NOT NULL, dates TEXT
 );
 CREATE INDEX IF NOT EXISTS chunks_article ON chunks(article_id);
+CREATE TABLE IF NOT EXISTS stories (
+    article_id TEXT PRIMARY KEY, story_id TEXT NOT NULL,
+    shingles INTEGER NOT NULL, body_chars INTEGER NOT NULL, sketch BLOB NOT NULL
+);
+CREATE INDEX IF NOT EXISTS stories_story ON stories(story_id);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
 INSERT OR IGNORE INTO meta VALUES ('generation', 0);
 """
-SCHEMA_VERSION = 3  # 1: no schema key; 2: `embed_backend` recorded in meta; 3: `chunks.dates`
+SCHEMA_VERSION = 4  # 1: no schema key; 2: `embed_backend` recorded in meta; 3: `chunks.dates`; 4: `stories`
 LEGACY_BACKEND = "torch"  # what an index built before schema 2 was embedded with
 ARTICLE_FIELDS = "id, title, source, url, author, published_at, published_ts, origin, file, body, content_hash, chunks, state"
 
@@ -64,6 +78,11 @@ class ArticleRecord:
     published_ts: int
     origin: str
     chunks: int
+
+
+# Representative first: known dates oldest first (unknown last), then the longest body, then the id.
+STORY_ORDER = "(a.published_ts < 0), a.published_ts, COALESCE(s.body_chars, 0) DESC, a.id"
+RECORD_FIELDS = "a.id, a.title, a.source, a.url, a.author, a.published_at, a.published_ts, a.origin, a.chunks"
 
 
 @dataclass
@@ -101,6 +120,7 @@ class Ledger:
                 db.execute("INSERT INTO meta VALUES ('embed_backend', ?)", (LEGACY_BACKEND,))
             if "dates" not in {row[1] for row in db.execute("PRAGMA table_info(chunks)")}:
                 db.execute("ALTER TABLE chunks ADD COLUMN dates TEXT")  # NULL: resolved when read (Catalog)
+            # schema 4: `stories` comes from SCHEMA (created if missing), empty: grouped at the next ingest
             db.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
 
     def close(self) -> None:
@@ -168,10 +188,15 @@ class Ledger:
         return found[0] if found else ""
 
     # writes --------------------------------------------------------------------------------
-    def mark_pending(self, items: Iterable[tuple[Article, str, list[Chunk]]]) -> None:
-        """Record new/changed articles (with their chunk spans) as `pending`, before Chroma is touched."""
+    def mark_pending(self, items: Iterable[tuple[Article, str, list[Chunk]]], stories: Plan | None = None) -> None:
+        """Record new/changed articles (with their chunk spans and story placements) as `pending`, before
+        Chroma is touched. Without a placement an article's old story row goes (it is grouped later)."""
         with self.transaction() as db:
+            if stories is not None:
+                _write_stories(db, stories)
             for article, file, chunks in items:
+                if stories is None or article.id not in stories.placements:
+                    db.execute("DELETE FROM stories WHERE article_id = ?", (article.id,))
                 db.execute("DELETE FROM chunks WHERE article_id = ?", (article.id,))
                 db.execute(
                     f"INSERT OR REPLACE INTO articles ({ARTICLE_FIELDS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,'pending')",
@@ -197,6 +222,7 @@ class Ledger:
         ids = [(i,) for i in article_ids]
         with self.transaction() as db:
             db.executemany("DELETE FROM chunks WHERE article_id = ?", ids)
+            db.executemany("DELETE FROM stories WHERE article_id = ?", ids)
             db.executemany("DELETE FROM articles WHERE id = ?", ids)
             _bump(db)
 
@@ -216,10 +242,73 @@ class Ledger:
         with self.transaction() as db:
             db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
 
+    # stories ----------------------------------------------------------------------------------
+    def story_rows(self, version: str) -> Iterator[tuple[str, str, Sketch]]:
+        """(article id, story label, sketch) of every grouped article not being deleted. Rows made with other
+        sketch constants than `version` are dropped first (their articles count as ungrouped again)."""
+        if self.get_meta("story_sketch") != version:
+            with self.transaction() as db:
+                db.execute("DELETE FROM stories")
+                db.execute("INSERT OR REPLACE INTO meta VALUES ('story_sketch', ?)", (version,))
+        rows = self.db.execute(
+            "SELECT s.article_id, s.story_id, s.shingles, s.sketch FROM stories s JOIN articles a "
+            "ON a.id = s.article_id WHERE a.state != 'deleting'"
+        )
+        for article_id, story_id, shingles, sketch in rows:
+            yield article_id, story_id, Sketch.from_bytes(sketch, shingles)
+
+    def ungrouped(self) -> list[str]:
+        """Ids of the done articles without a story row, oldest first."""
+        rows = self.db.execute(
+            "SELECT a.id FROM articles a LEFT JOIN stories s ON s.article_id = a.id "
+            "WHERE s.article_id IS NULL AND a.state = 'done' ORDER BY a.published_ts, a.id"
+        )
+        return [r[0] for r in rows]
+
+    def bodies(self, article_ids: Iterable[str]) -> list[tuple[str, str, str]]:
+        """(id, content hash, body) of these articles that are still done, in the given order."""
+        found = []
+        for article_id in article_ids:
+            row = self.db.execute("SELECT id, content_hash, body FROM articles WHERE id = ? AND state = 'done'",
+                                  (article_id,)).fetchone()
+            if row:
+                found.append(tuple(row))
+        return found
+
+    def write_stories(self, plan: Plan) -> None:
+        """Store placements of already indexed articles (grouping them after the fact); readers see it at once."""
+        with self.transaction() as db:
+            _write_stories(db, plan)
+            _bump(db)
+
+    def body(self, article_id: str) -> str | None:
+        found = self.db.execute("SELECT body FROM articles WHERE id = ? AND state != 'deleting'",
+                                (article_id,)).fetchone()
+        return found[0] if found else None
+
+    def title_and_source(self, article_id: str) -> tuple[str, str] | None:
+        found = self.db.execute("SELECT title, source FROM articles WHERE id = ?", (article_id,)).fetchone()
+        return (found[0], found[1]) if found else None
+
     def move(self, article_id: str, origin: str, file: str) -> None:
         """An unchanged article now comes from another place."""
         with self.transaction() as db:
             db.execute("UPDATE articles SET origin = ?, file = ? WHERE id = ?", (origin, file, article_id))
+
+
+def _write_stories(db: sqlite3.Connection, plan: Plan) -> None:
+    """Placements and merges of one plan, inside the caller's transaction (merges first: placements hold the
+    labels after them)."""
+    for old, new in plan.relabel.items():
+        db.execute("UPDATE stories SET story_id = ? WHERE story_id = ?", (new, old))
+    db.executemany(
+        "INSERT OR REPLACE INTO stories (article_id, story_id, shingles, body_chars, sketch) VALUES (?,?,?,?,?)",
+        [_story_row(p) for p in plan.placements.values()],
+    )
+
+
+def _story_row(p: Placement) -> tuple[str, str, int, int, bytes]:
+    return p.article_id, p.story_id, p.sketch.size, p.body_chars, p.sketch.to_bytes()
 
 
 def _holds_articles(db: sqlite3.Connection) -> bool:
@@ -281,6 +370,8 @@ class Catalog:
     def __init__(self, settings: IndexSettings) -> None:
         self._ledger = Ledger(settings.ledger_path)
         self._db = self._ledger.db
+        self._fold = settings.fold_copies
+        self._stories: _Stories | None = None  # cached per generation
 
     def close(self) -> None:
         self._ledger.close()
@@ -298,13 +389,24 @@ class Catalog:
                                (article_id,)).fetchone()
         return _article(row) if row else None
 
-    def iter_chunks(self) -> Iterator[Chunk]:
-        """Every stored chunk with its text and relative dates, article by article in chunk order."""
-        articles = self._db.execute(
-            "SELECT id, body, published_at FROM articles WHERE state = 'done' ORDER BY id"
-        ).fetchall()
+    def iter_chunks(self, article_ids: Iterable[str] | None = None) -> Iterator[Chunk]:
+        """Every stored chunk (or those of these articles) with its text and relative dates, article by article
+        in chunk order."""
+        if article_ids is None:
+            articles = self._db.execute(
+                "SELECT id, body, published_at FROM articles WHERE state = 'done' ORDER BY id"
+            ).fetchall()
+        else:
+            articles = []
+            for article_id in sorted(set(article_ids)):
+                articles += self._db.execute("SELECT id, body, published_at FROM articles WHERE id = ? AND "
+                                             "state = 'done'", (article_id,)).fetchall()
         for article_id, body, published_at in articles:
             yield from self._chunks(article_id, body, published_at)
+
+    def versions(self) -> dict[str, str]:
+        """Article id → content hash of every indexed article: what changed since a cache was built."""
+        return dict(self._db.execute("SELECT id, content_hash FROM articles WHERE state = 'done'").fetchall())
 
     def relative_dates(self, article_id: str) -> list[RelativeDate]:
         """The relative date phrases of an indexed article's body ("yesterday" → its date), in text order,
@@ -330,6 +432,29 @@ class Catalog:
             yield Chunk(id=f"{article_id}:{idx}", article_id=article_id, index=idx, text=body[start:end],
                         start_char=start, end_char=end, dates=dates)
 
+    # stories -------------------------------------------------------------------------------------
+    def story_of(self, article_id: str) -> str:
+        """The story label of an indexed article ("" for an unknown one). An article not grouped (yet), or any
+        article while `fold_copies` is off, is its own story, labelled with its article id."""
+        return self._story_view().story_of.get(article_id, "")
+
+    def story_members(self, story_id: str) -> list[ArticleRecord]:
+        """The indexed articles of a story, representative first: the earliest published (unknown dates
+        last), ties → the longest body. [] for an unknown label."""
+        return list(self._story_view().members.get(story_id, ()))
+
+    def representative(self, article_id: str) -> str:
+        """The id of the representative of the article's story (the article itself when alone; "" unknown)."""
+        members = self._story_view().members.get(self.story_of(article_id), ())
+        return members[0].id if members else ""
+
+    def _story_view(self) -> _Stories:
+        generation = self.generation
+        view = self._stories
+        if view is None or view.generation != generation:
+            view = self._stories = _load_stories(self._db, generation, self._fold)
+        return view
+
     def chunk_count(self) -> int:
         row = self._db.execute(
             "SELECT COUNT(*) FROM chunks JOIN articles ON articles.id = chunks.article_id WHERE state = 'done'"
@@ -346,3 +471,27 @@ class Catalog:
 
     def __len__(self) -> int:
         return int(self._db.execute("SELECT COUNT(*) FROM articles WHERE state = 'done'").fetchone()[0])
+
+
+@dataclass
+class _Stories:
+    """Every done article's story, and each story's members in representative order (one index generation)."""
+
+    generation: int
+    story_of: dict[str, str]
+    members: dict[str, tuple[ArticleRecord, ...]]
+
+
+def _load_stories(db: sqlite3.Connection, generation: int, fold: bool) -> _Stories:
+    rows = db.execute(
+        f"SELECT {RECORD_FIELDS}, s.story_id FROM articles a LEFT JOIN stories s ON s.article_id = a.id "
+        f"WHERE a.state = 'done' ORDER BY {STORY_ORDER}"
+    ).fetchall()
+    story_of: dict[str, str] = {}
+    grouped: dict[str, list[ArticleRecord]] = {}
+    for row in rows:
+        record = ArticleRecord(*row[:9])
+        story = row[9] if fold and row[9] else record.id
+        story_of[record.id] = story
+        grouped.setdefault(story, []).append(record)
+    return _Stories(generation, story_of, {k: tuple(v) for k, v in grouped.items()})

@@ -11,7 +11,7 @@ import numpy as np
 from qa.context import Source
 from qa.text import split_sentences, tokens
 from qa.tuning import LEXICAL_ONLY_WEIGHT, MISSING_NUMBER_PENALTY, SUPPORT_LEXICAL_WEIGHT, UNION_DISCOUNT
-from qa.types import Citation
+from qa.types import Citation, StoryCopy
 
 MARKER = re.compile(r"\s*\[(\d+(?:\s*[,;]\s*\d+)*)\]")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
@@ -143,6 +143,13 @@ def render(claims: list[Claim], sources: list[Source]) -> Checked:
                                   quote, start, end, round(score, 3)))
     supported = sum(1 for c in claims if c.sources)
     return Checked(" ".join(pieces), citations, unsupported, supported)
+
+
+def add_story_copies(citations: list[Citation], copies: dict[str, list[StoryCopy]]) -> None:
+    """Fill each citation's `also_reported_by` with the other copies of its article's story (retrieval folded
+    them into the cited one)."""
+    for citation in citations:
+        citation.also_reported_by = list(copies.get(citation.article_id, []))
 
 
 def _quote(src: Source, picks: list[tuple[float, int]]) -> tuple[int, int, str, float]:

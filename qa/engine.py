@@ -22,6 +22,7 @@ import numpy as np
 from qa.answerers import Answerer, ExtractiveAnswerer, LLMAnswerer
 from qa.answer_types import answer_kind
 from qa.check import Verdict, check_answer
+from qa.citations import add_story_copies
 from qa.compare import side_evidence, sides_for
 from qa.context import SentenceCache, Source, build_sources, whole_chunk_sources
 from qa.filters import Filters
@@ -110,6 +111,7 @@ class Engine:
             verdict.text = dated_answer(verdict.text, verdict.citations, focus.kind, moved)
             mark_superseded(verdict.citations, moved)
         answer.text, answer.citations, answer.unsupported = verdict.text, verdict.citations, verdict.unsupported
+        add_story_copies(answer.citations, found.copies)  # "also reported by": the folded copies of each story
         answer.refused, answer.refusal_reason = verdict.refused, verdict.reason
         answer.prompt_tokens, answer.completion_tokens = prompt_tokens, completion_tokens
         answer.timings.total_s = time.perf_counter() - started

@@ -32,6 +32,17 @@ class Passage:
 
 
 @dataclass
+class StoryCopy:
+    """Another article of a cited article's story: a syndicated copy folded into it at ingest."""
+
+    source: str
+    title: str
+    published_at: str
+    url: str
+    article_id: str
+
+
+@dataclass
 class Citation:
     """A checked citation: marker `[n]` in the answer text points here."""
 
@@ -46,6 +57,7 @@ class Citation:
     end_char: int
     support: float = 0.0  # 0..1 how well the cited passage supports the sentence(s)
     superseded_by: int = 0  # n of the citation of a newer report that changed what this one said; 0: none
+    also_reported_by: list[StoryCopy] = field(default_factory=list)  # the other copies of the cited story
 
     def reference(self) -> str:
         """'[2] Title (Source, 2024-03-14) URL (superseded by [1])': one line of a source list."""

@@ -179,9 +179,27 @@ def citation_card(citation: Any, turn: int, body: str | None) -> str:
         f'<div class="nd-source-title"><span class="nd-source-n">[{citation.n}]</span> '
         f"{html.escape(citation.title or 'Untitled article')}{badge}</div>"
         f'<div class="nd-source-meta">{" · ".join(meta)}</div>'
+        f"{also_reported_html(getattr(citation, 'also_reported_by', None) or [])}"
         f'<blockquote class="nd-excerpt">{excerpt}</blockquote>'
         "</div>"
     )
+
+
+def also_reported_html(copies: list[Any]) -> str:
+    """'also reported by: Outlet (2019-05-02), Outlet (2019-05-03)': the other copies of a cited story (each
+    outlet linked to its copy when it has a safe URL); "" when the story has no other copy."""
+    if not copies:
+        return ""
+    items = []
+    for copy in copies:
+        name = html.escape(copy.source or copy.title or "another outlet")
+        url = safe_url(copy.url)
+        if url:
+            name = (f'<a href="{html.escape(url, quote=True)}" title="{html.escape(copy.title or "", quote=True)}" '
+                    f'target="_blank" rel="noopener noreferrer nofollow">{name}</a>')
+        day = _date(copy.published_at)
+        items.append(f"{name} ({html.escape(day)})" if day else name)
+    return f'<div class="nd-also-reported">also reported by: {", ".join(items)}</div>'
 
 
 def sources_html(answer: Any, turn: int, article_body: Callable[[str], str | None]) -> str:

@@ -28,6 +28,7 @@ a.nd-cite, a[href^="#nd-src-"] { font-size: 0.8em; font-weight: 600; text-decora
 .nd-empty { color: var(--body-text-color-subdued); }
 .nd-superseded { font-size: 0.75em; font-weight: 600; color: #b7791f; border: 1px solid #b7791f;
   border-radius: 4px; padding: 0 4px; margin-left: 6px; text-decoration: none; white-space: nowrap; }
+.nd-also-reported { font-size: 0.85em; color: var(--body-text-color-subdued); margin: 2px 0 6px 0; }
 .nd-status { color: var(--body-text-color-subdued); font-style: italic; }
 .nd-pending .nd-source { opacity: 0.8; }
 .nd-retrieved-note { font-size: 0.85em; color: var(--body-text-color-subdued); margin: 0 0 8px 0; }

@@ -14,7 +14,9 @@ from qa.retrieval.dense import dense_search
 from qa.retrieval.fusion import boost, diversify, interleave, rrf
 from qa.retrieval.hits import Hit
 from qa.retrieval.query_analysis import QueryPlan, SubQuery, analyze
+from qa.retrieval.stories import copies_of, fold_copies
 from qa.tuning import STRONG_BM25_COVERAGE
+from qa.types import StoryCopy
 
 
 
@@ -29,7 +31,8 @@ class Retrieval:
     seconds: float = 0.0
     sub_hits: list[list[Hit]] = field(default_factory=list)
     min_relevance: float = 0.3
-    pool: list[Hit] = field(default_factory=list)  # every fused hit, before diversification and the cut
+    pool: list[Hit] = field(default_factory=list)  # every fused hit (one article per story), before diversify and cut
+    copies: dict[str, list[StoryCopy]] = field(default_factory=dict)  # article id of a hit → its story's other copies
 
     def context_hits(self, per_article: int = 3, depth: int = 30) -> list[Hit]:
         """`hits` plus further chunks of the same articles from the top of the pool (the answer may sit there)."""
@@ -85,8 +88,12 @@ class Retriever:
                      event_days=bm25.event_days)
         subs = [self._sub(sq, filters, bm25, vector if sq.text == question else None, plan) for sq in plan.subqueries]
         merged = interleave([main, *subs]) if subs else main
+        if s.fold_copies:  # syndicated copies of one story: one article contributes (qa/retrieval/stories.py)
+            merged = fold_copies(merged, self.catalog, newest=plan.latest)
         ranked = diversify(merged, per_article=2)[: limit or s.top_k]
         result = Retrieval(question, ranked, plan, vector, sub_hits=subs, min_relevance=s.min_relevance, pool=merged)
+        if s.fold_copies:
+            result.copies = copies_of([h.article_id for h in ranked], self.catalog)
         result.best_dense = max((h.dense for h in dense if h.dense is not None), default=-1.0)
         result.bm25_coverage = bm25.coverage(question, keyword[0]) if keyword else 0.0
         result.seconds = time.perf_counter() - started
