@@ -5,6 +5,7 @@ Public API (docs/ARCHITECTURE.md); `qa` imports only these names.
 
 from index.embedding import Embedder, get_embedder, register_backend
 from index.errors import IngestError, SettingError, StorageFailure, storage_guard
+from index.feeds import FeedChange, FeedList, FeedState
 from index.ledger import ArticleRecord, Catalog
 from index.loaders import ACCEPTED
 from index.models import Article, Chunk, FileResult, IngestReport
@@ -12,6 +13,7 @@ from index.pipeline import ingest, remove
 from index.relative_dates import RelativeDate, annotate_relative_dates, parse_published, resolve_relative_dates
 from index.settings import IndexSettings
 from index.store import ChunkStore, open_store
+from index.watch import PollOutcome, Watcher, WatcherRunning
 
 __all__ = [
     "ACCEPTED",
@@ -21,13 +23,19 @@ __all__ = [
     "Chunk",
     "ChunkStore",
     "Embedder",
+    "FeedChange",
+    "FeedList",
+    "FeedState",
     "FileResult",
     "IndexSettings",
     "IngestError",
     "IngestReport",
+    "PollOutcome",
     "RelativeDate",
     "SettingError",
     "StorageFailure",
+    "Watcher",
+    "WatcherRunning",
     "annotate_relative_dates",
     "parse_published",
     "resolve_relative_dates",

@@ -15,12 +15,15 @@ from pathlib import Path
 from index.chunking import chunk_budget, chunk_spans, fit_title
 from index.embedding import Embedder, get_embedder
 from index.errors import IngestError, InputProblem, storage_guard
+from index.fulltext import FullText
+from index.http_cache import HttpCache, http_cache_path
 from index.ledger import Ledger, backend_problem
 from index.loaders import ItemFailure, discover, is_url, load_input
 from index.models import Article, Chunk, FileResult, IngestReport
 from index.relative_dates import dates_in_span, parse_published, resolve_relative_dates
 from index.settings import IndexSettings
 from index.store import ChunkStore, open_store
+from index.stories import Plan, StoryFolder
 from index.timelimit import ParseTimeout, iterate_with_limit
 
 Progress = Callable[[int, int, int], None]  # (inputs done, inputs total, chunks embedded so far)
@@ -97,6 +100,7 @@ class _Run:
         self.replaced: set[str] = set()  # old ids whose origin now holds a changed article ("updated", not "removed")
         self.flush_at = max(64, settings.embed_batch_size * 4)
         self.progress_state = (0, 0)
+        self.stories = StoryFolder(self.ledger, settings.fold_copies)  # syndicated copies → stories
 
     def __enter__(self) -> _Run:
         return self
@@ -140,25 +144,54 @@ class _Run:
         clean = True
         max_bytes = int(self.settings.max_file_mb * 1_000_000)
         limit = self.settings.file_timeout_s
-        try:
-            items = iterate_with_limit(lambda: load_input(target, max_bytes, limit), limit)
-            for item in items:
-                if isinstance(item, ItemFailure):
-                    clean = False
-                    self._fail(item.where, f"{item.where}: {item.problem}")
-                else:
-                    seen_here.add(item.id)
-                    self.add_article(item, target)
-        except InputProblem as exc:
-            clean = False
-            self._fail(target, f"{target}: {exc}")
-        except ParseTimeout as exc:
-            clean = False
-            self._fail(target, f"{target}: {exc}; raise file_timeout_s (NEWSDESK_FILE_TIMEOUT_S) or split the file")
-        if clean:  # a partly unreadable input keeps what it held before
-            stale = self.ledger.ids_in_file(target) - seen_here - self.seen
-            if stale:
-                self.remove_ids(sorted(stale))
+        # Network waits (the feed, teaser pages, politeness delays) happen in this thread, outside the parse
+        # limit, which counts only time spent waiting on the loader (see index/fulltext.py).
+        with FullText(self.settings, self.ledger) as full:
+            try:
+                data = None
+                if is_url(target):
+                    feed = full.fetch_feed(target, indexed=bool(self.ledger.ids_in_file(target)))
+                    if feed.not_modified:  # every article from the feed stays as it is
+                        self._unchanged_input(target)
+                        full.finish(target, clean=True)
+                        return
+                    data = feed.data
+                items = iterate_with_limit(lambda: load_input(target, max_bytes, limit, data), limit)
+                for item in items:
+                    if isinstance(item, ItemFailure):
+                        clean = False
+                        self._fail(item.where, f"{item.where}: {item.problem}")
+                    else:
+                        item, note = full.complete(item)
+                        seen_here.add(item.id)
+                        first = len(self.report.results)
+                        self.add_article(item, target)
+                        if note and len(self.report.results) > first:  # a flush may have noted it already
+                            result = self.report.results[first]
+                            result.note = f"{note}; {result.note}" if result.note else note
+            except InputProblem as exc:
+                clean = False
+                self._fail(target, f"{target}: {exc}")
+            except ParseTimeout as exc:
+                clean = False
+                self._fail(target,
+                           f"{target}: {exc}; raise file_timeout_s (NEWSDESK_FILE_TIMEOUT_S) or split the file")
+            # A file is the truth about what it holds: what it no longer holds goes (unless part of it was
+            # unreadable). A feed URL is a window onto the newest entries: an entry that scrolled out stays
+            # indexed (`newsdesk remove URL` drops a feed's articles).
+            if clean and not is_url(target):
+                stale = self.ledger.ids_in_file(target) - seen_here - self.seen
+                if stale:
+                    self.remove_ids(sorted(stale))
+            full.finish(target, clean)
+
+    def _unchanged_input(self, target: str) -> None:
+        """A feed answered 304: report each article it gave as unchanged (in feed order)."""
+        described = self.ledger.describe(self.ledger.ids_in_file(target))
+        for article_id, title, origin in sorted(described, key=lambda d: _entry_number(d[2])):
+            self.seen.add(article_id)
+            self.report.results.append(FileResult(input=origin, status="unchanged", article_id=article_id,
+                                                  title=title))
 
     def add_article(self, article: Article, file: str) -> None:
         if article.id in self.seen:  # the same article twice in this run (same URL/GUID or same text)
@@ -171,7 +204,9 @@ class _Run:
                 self.ledger.move(article.id, article.origin, file)
             self._result(article, "unchanged")
             return
-        previous = self.ledger.ids_at_origin(article.origin) - {article.id}
+        # In a file, another article at this article's place (same path, same item number) is its old version;
+        # a feed URL's entries move down the feed and keep their own ids (GUID or link), so none replaces another.
+        previous = set() if is_url(file) else self.ledger.ids_at_origin(article.origin) - {article.id}
         self.replaced |= previous
         replaces = row is not None or bool(previous)
         chunks = self.chunk(article)
@@ -202,20 +237,28 @@ class _Run:
         chunks = [(a, c) for a, _, cs in batch for c in cs]
         vectors = self.embedder.embed_documents([f"{titles[a.id]}\n{c.text}" for a, c in chunks])
         article_ids = [a.id for a, _, _ in batch]
-        self.ledger.mark_pending(batch)
+        stories = self.stories.plan([a for a, _, _ in batch])  # written with the rows (index/stories.py)
+        self.ledger.mark_pending(batch, stories)
         self.store.delete_articles(article_ids)
         self.store.add([c.id for _, c in chunks], [c.text for _, c in chunks],
                        [chunk_metadata(a, c) for a, c in chunks], vectors)
         self.ledger.mark_done(article_ids)
+        self._note_copies(batch, stories)
         self.report.chunks_embedded += len(chunks)
         self.progress(*self.progress_state)
 
     def remove_ids(self, article_ids: list[str]) -> None:
         """Delete articles: ledger `deleting` → Chroma → ledger rows gone."""
         described = self.ledger.describe(article_ids)
+        feeds = {file for file in (self.ledger.file_of(a) for a in article_ids) if is_url(file)}
+        if feeds:  # the next poll reads these feeds whole again (no 304), so what they still carry comes back
+            with HttpCache(http_cache_path(self.settings.data_dir)) as cache:
+                for feed in feeds:
+                    cache.forget_validators(feed)
         self.ledger.mark_deleting(article_ids)
         self.store.delete_articles(article_ids)
         self.ledger.forget(article_ids)
+        self.stories.forget(article_ids)
         for article_id, title, origin in described:
             if article_id in self.replaced:
                 continue
@@ -233,6 +276,7 @@ class _Run:
                 self.buffer.append((article, self.ledger.file_of(article.id), self.chunk(article)))
         self.flush()
         self.reconcile()
+        self.stories.group_ungrouped()  # articles from before ledger schema 4, or ingested with fold_copies off
 
     def reconcile(self) -> None:
         """If Chroma and the ledger disagree (chunks lost or left over), re-embed or drop to make them agree."""
@@ -274,8 +318,24 @@ class _Run:
         self.report.results.append(FileResult(input=article.origin, status=status, article_id=article.id,  # type: ignore[arg-type]
                                               title=article.title, chunks=chunks))
 
+    def _note_copies(self, batch: list[Pending], plan: Plan | None) -> None:
+        """Tell on a copy's result which article it copies: "copy of 'Title' (Source)"."""
+        notes = self.stories.notes(plan, {a.id: a for a, _, _ in batch})
+        if not notes:
+            return
+        for result in self.report.results:
+            note = notes.get(result.article_id) if result.status in ("added", "updated") else None
+            if note and note not in result.note:
+                result.note = f"{result.note}; {note}" if result.note else note
+
     def _fail(self, where: str, error: str) -> None:
         self.report.results.append(FileResult(input=where, status="failed", error=" ".join(error.split())))
+
+
+def _entry_number(origin: str) -> int:
+    """n of a "feed#n" origin (0 without one), for listing a feed's articles in order."""
+    tail = origin.rsplit("#", 1)[-1]
+    return int(tail) if "#" in origin and tail.isdigit() else 0
 
 
 def chunk_metadata(article: Article, chunk: Chunk) -> dict:

@@ -66,6 +66,17 @@ class IndexSettings(BaseSettings):
     max_file_mb: float = Field(5.0, gt=0, description="Larger input files are refused.")
     file_timeout_s: float = Field(30.0, gt=0, description="Per-file parse time limit.")
 
+    # Fetching pages and feeds over HTTP (index/fetch.py); pages are held to max_file_mb like files.
+    fetch_full_text: bool = Field(True, description="Fetch the page behind a feed entry whose text is a teaser.")
+    fetch_timeout_s: float = Field(20.0, gt=0, le=300, description="Time limit for one HTTP request.")
+    fetch_host_delay_s: float = Field(1.0, ge=0, le=60, description="Pause between two requests to one host.")
+    fetch_user_agent: str = Field("Newsdesk/0.1 (local news reader)", min_length=1,
+                                  description="User-Agent sent with every request.")
+    # Feeds kept fresh (index/feeds.py, `newsdesk watch`)
+    feed_interval_min: float = Field(15.0, ge=0.05, le=10080, description="Default minutes between polls of a feed.")
+    # Syndicated copies folded into stories (index/stories.py)
+    fold_copies: bool = Field(True, description="Group near-duplicate articles (wire copies) into one story.")
+
     @field_validator("data_dir", mode="before")
     @classmethod
     def _expand(cls, value: Any) -> Any:
@@ -179,3 +190,7 @@ class IndexSettings(BaseSettings):
     @property
     def uploads_dir(self) -> Path:
         return self.data_dir / "uploads"
+
+    @property
+    def feeds_path(self) -> Path:
+        return self.data_dir / "feeds.sqlite3"  # the watched feeds and their poll state (index/feeds.py)

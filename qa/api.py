@@ -30,6 +30,7 @@ class Newsdesk:
         self._engine: Any = None
         self._retriever: Any = None
         self._catalog: Any = None
+        self._watcher: Any = None  # background feed watcher (start_watcher)
 
     # Index side ------------------------------------------------------------------------------
     @property
@@ -64,6 +65,65 @@ class Newsdesk:
     def sources(self) -> list[str]:
         with index_guard(self.settings):
             return self.catalog.sources()
+
+    # Watched feeds (index/feeds.py, index/watch.py) ----------------------------------------------
+    def feeds(self) -> list[Any]:
+        """The watched feeds and their poll state (`index.FeedState`), in the order they were added."""
+        from index import FeedList
+
+        with index_guard(self.settings):
+            return FeedList(self.settings).list()
+
+    def add_feeds(self, urls: Iterable[str], interval_min: float | None = None) -> list[Any]:
+        """Watch these feed URLs (polled every `interval_min` minutes, default `feed_interval_min`); one
+        `index.FeedChange` per URL: added, updated (interval changed), unchanged or failed (with a one-line error)."""
+        from index import FeedList
+
+        try:
+            with index_guard(self.settings):
+                changes = FeedList(self.settings).add(urls, interval_min)
+        except ValueError as exc:  # the interval: a usage error, nothing was changed
+            raise InputError(str(exc)) from exc
+        if self._watcher is not None:
+            self._watcher.wake()  # the first poll of a new feed is due now
+        return changes
+
+    def remove_feeds(self, urls: Iterable[str]) -> list[Any]:
+        """Stop watching these feeds; their articles stay indexed (`remove` drops those)."""
+        from index import FeedList
+
+        with index_guard(self.settings):
+            return FeedList(self.settings).remove(urls)
+
+    def watch(self, once: bool = False, on_poll: Callable[..., Any] | None = None) -> list[Any]:
+        """Poll due feeds in this thread until interrupted (Ctrl-C), or one pass with `once` (its outcomes).
+        Another watcher on this data dir raises ConfigError (its `__cause__` is `index.WatcherRunning`)."""
+        from index import Watcher
+
+        with index_guard(self.settings):
+            return Watcher(self.settings, on_poll=on_poll).run(once=once)
+
+    def start_watcher(self, on_poll: Callable[..., Any] | None = None) -> None:
+        """Poll the watched feeds in a background thread (questions never wait for it) until `stop_watcher()`.
+        Another watcher on this data dir raises ConfigError (its `__cause__` is `index.WatcherRunning`)."""
+        from index import Watcher
+
+        with self._lock, index_guard(self.settings):
+            if self._watcher is None or not self._watcher.running:
+                watcher = Watcher(self.settings, on_poll=on_poll)
+                watcher.start()
+                self._watcher = watcher
+
+    def stop_watcher(self, timeout: float | None = 30.0) -> bool:
+        """Stop the background watcher after the poll in progress; False if that poll outlasted `timeout`
+        (the thread is a daemon, and a poll cut short is redone by the next watcher)."""
+        watcher, self._watcher = self._watcher, None
+        return True if watcher is None else watcher.stop(timeout)
+
+    @property
+    def watching(self) -> bool:
+        """Whether this Newsdesk runs a background watcher."""
+        return self._watcher is not None and self._watcher.running
 
     # Answers -------------------------------------------------------------------------------------
     def retriever(self) -> Any:

@@ -25,11 +25,13 @@ EPILOG = """examples:
   newsdesk ingest samples/articles/                 index a folder of articles
   newsdesk ask "When did Türkiye and Israel begin technical talks?"
   newsdesk chat                                     open the browser chat on http://127.0.0.1:7860
+  newsdesk feeds add https://example.org/feed.xml   watch a feed; `newsdesk watch` keeps it fresh
   newsdesk eval samples --llm extractive            measure accuracy on the bundled eval set
 
 exit codes:
   0    done (an answer that refuses, "The indexed articles do not say.", is done too)
-  1    some inputs failed (ingest, remove): the others were processed; see "failed" results
+  1    some inputs failed (ingest, remove, feeds add/remove, watch --once): the others were
+       processed; see "failed" results (also: another `newsdesk watch` already runs)
   2    usage or configuration error: bad option, unknown or bad setting ("did you mean ..."), bad
        question or filters, missing model or package; fix it and run again
   3    retryable failure: the data directory / Chroma storage or the LLM server failed (disk full,
@@ -37,12 +39,13 @@ exit codes:
   130  interrupted (Ctrl-C)
   Errors are one line on stderr, "newsdesk: error: <problem>; <fix>", never a traceback.
 
---json (ingest, remove, sources, ask) prints one JSON document on stdout:
+--json (ingest, remove, sources, ask, feeds) prints one JSON document on stdout:
   ingest, remove  {"ok": bool, "results": [{"input", "status", "article_id", "title", "chunks",
                   "error"}], "summary": {"added", "updated", "unchanged", "removed", "failed",
                   "chunks_embedded", "seconds"}}; status is added|updated|unchanged|removed|failed
   sources         [{"id", "title", "source", "url", "author", "published_at", "chunks", ...}]
   ask             {"answer", "citations": [{"n", "title", "quote", ...}], "refused", "refusal_reason", ...}
+  feeds list      [{"url", "every_min", "last_poll", "new_items", "last_error", "failures", ...}]
   on an error     {"error": {"type", "message", "retryable"}}, with exit status 2 or 3
 """
 
@@ -133,7 +136,10 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         if result.status == "failed":
             print(f"failed: {result.error}", file=sys.stderr)
         elif args.verbose:
-            print(f"{result.status}: {result.input} ({result.chunks} chunks) {result.title}")
+            print(f"{result.status}: {result.input} ({result.chunks} chunks) {result.title}"
+                  + (f" ({result.note})" if result.note else ""))
+        elif result.note:  # worth telling even when quiet: a teaser kept, a copy folded into a story
+            print(f"note: {result.input}: {result.note}", file=sys.stderr)
     print(report.summary())
     return 0 if report.ok else 1
 
@@ -253,6 +259,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--top-k", type=int, help="passages given to the answerer")
     p.add_argument("--no-stream", action="store_true", help="print only the final answer")
     p.set_defaults(func=cmd_ask)
+
+    from qa.feeds_cli import add_parsers as add_feed_parsers  # `feeds add|list|remove`, `watch`
+
+    add_feed_parsers(sub, _add_global_options)
 
     for module_name in PLUGIN_MODULES:
         try:

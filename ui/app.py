@@ -10,6 +10,7 @@ import gradio as gr
 from qa import NewsdeskError
 
 from ui import articles, chat, render
+from ui import feeds as feed_panel
 from ui.style import CSS, HEAD
 from ui.uploads import ACCEPTED_SUFFIXES
 
@@ -155,6 +156,20 @@ def build_app(desk: Any) -> gr.Blocks:
                                               elem_id="nd-remove-pick")
                     remove_button = gr.Button("Remove", variant="stop", scale=1, elem_id="nd-remove")
                 remove_status = gr.Markdown(elem_id="nd-remove-status")
+                gr.Markdown("### Watched feeds\nNew entries of these feeds are indexed as they appear.")
+                watch_note = gr.Markdown(feed_panel.watch_note(desk), elem_id="nd-watch-note")
+                with gr.Row():
+                    watch_url = gr.Textbox(label="Feed URL", placeholder="https://example.org/feed.xml", scale=4,
+                                           elem_id="nd-watch-url")
+                    watch_every = gr.Number(label="Every (minutes)", value=desk.settings.feed_interval_min,
+                                            minimum=0.05, scale=1, elem_id="nd-watch-every")
+                with gr.Row():
+                    watch_button = gr.Button("Watch feed", variant="primary", elem_id="nd-watch-add")
+                    unwatch_button = gr.Button("Stop watching", variant="stop", elem_id="nd-watch-remove")
+                    feeds_refresh = gr.Button("Refresh", elem_id="nd-watch-refresh")
+                watch_status = gr.Markdown(elem_id="nd-watch-status")
+                feeds_table = gr.Dataframe(headers=feed_panel.FEED_HEADERS, interactive=False, wrap=True,
+                                           elem_id="nd-feeds")
             with gr.Tab("Settings", id="settings"):
                 info_md = gr.Markdown(elem_id="nd-info")
 
@@ -172,6 +187,13 @@ def build_app(desk: Any) -> gr.Blocks:
         search.change(lambda q: articles.article_rows(desk, q), inputs=search, outputs=table,
                       api_visibility="private")
         demo.load(refresh, inputs=search, outputs=refreshed, api_visibility="private")
+        watch_button.click(lambda url, every: feed_panel.add_feed(desk, url, every), inputs=[watch_url, watch_every],
+                           outputs=[watch_status, feeds_table], api_visibility="private")
+        unwatch_button.click(lambda url: feed_panel.remove_feed(desk, url), inputs=watch_url,
+                             outputs=[watch_status, feeds_table], api_visibility="private")
+        feeds_refresh.click(lambda: (feed_panel.watch_note(desk), feed_panel.feed_rows(desk)),
+                            outputs=[watch_note, feeds_table], api_visibility="private")
+        demo.load(lambda: feed_panel.feed_rows(desk), outputs=feeds_table, api_visibility="private")
         gr.api(ask, api_name="ask")
         gr.api(list_articles, api_name="articles")
     return demo

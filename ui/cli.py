@@ -5,9 +5,13 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any, Callable
 
 AUTH_ENV = "NEWSDESK_UI_AUTH"
+WATCH_HELP = ("also keep the watched feeds fresh (`newsdesk feeds add URL`): poll each when due in the "
+              "background, as `newsdesk watch` does")
 
 
 def parse_auth(value: str | None) -> tuple[str, str] | None:
@@ -36,6 +40,7 @@ def add_parser(subparsers: argparse._SubParsersAction,
     parser.add_argument("--share", action="store_true", help="also open a temporary public Gradio link (off by default)")
     parser.add_argument("--auth", help=f"require sign-in as USER:PASSWORD (or set {AUTH_ENV})")
     parser.add_argument("--ingest", nargs="+", metavar="PATH", help="index these files, folders or feed URLs first")
+    parser.add_argument("--watch", action="store_true", help=WATCH_HELP)
     parser.set_defaults(func=cmd_chat)
     _add_serve(subparsers, add_global_options)
     _add_keys(subparsers, add_global_options)
@@ -43,6 +48,7 @@ def add_parser(subparsers: argparse._SubParsersAction,
 
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
+WATCH_STOP_S = 10.0  # on exit, wait this long for a feed poll in progress; one cut short is redone next time
 
 
 def _add_serve(subparsers: argparse._SubParsersAction,
@@ -65,6 +71,7 @@ def _add_serve(subparsers: argparse._SubParsersAction,
     parser.add_argument("--open", action="store_true",
                         help="allow serving a network address with no API key (anyone who can reach it may ask)")
     parser.add_argument("--ingest", nargs="+", metavar="PATH", help="index these files, folders or feed URLs first")
+    parser.add_argument("--watch", action="store_true", help=WATCH_HELP)
     parser.set_defaults(func=cmd_serve)
 
 
@@ -153,7 +160,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
           f"http://{args.host}:{args.port}: API under /v1 (docs at /docs)"
           + ("" if args.no_ui else ", chat at /") + ("; API keys required" if keys.enforced else "")
           + ". Ctrl+C stops.")
-    uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
+    with _watching(desk, args.watch):
+        uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
     return 0
 
 
@@ -182,8 +190,31 @@ def cmd_chat(args: argparse.Namespace) -> int:
     info = desk.info()
     print(f"Newsdesk chat: {info['articles']} articles indexed, LLM backend '{info['llm']}'. "
           f"Open http://{args.host}:{args.port} in your browser (Ctrl+C stops).")
-    launch(build_app(desk), max_in_flight=desk.admission.limit, host=args.host, port=args.port, share=args.share,
-           auth=auth, upload_limit_mb=desk.settings.max_file_mb)
+    demo = build_app(desk)
+    with _watching(desk, args.watch):
+        launch(demo, max_in_flight=desk.admission.limit, host=args.host, port=args.port, share=args.share,
+               auth=auth, upload_limit_mb=desk.settings.max_file_mb)
     return 0
+
+
+@contextmanager
+def _watching(desk: Any, wanted: bool) -> Iterator[None]:
+    """With `--watch`, poll the watched feeds in a background thread while the block runs (one line per poll on
+    stdout). Another watcher on the data dir is told in one line and the chat goes on without one."""
+    if wanted:
+        from qa import NewsdeskError
+
+        try:
+            desk.start_watcher(on_poll=lambda outcome: print(f"watch: {outcome.line()}", flush=True))
+            count = len(desk.feeds())
+            print(f"Watching {count} feed{'s' * (count != 1)}" + (" (add some with `newsdesk feeds add URL` or on "
+                  "the Articles tab)" if not count else "") + ".", flush=True)
+        except NewsdeskError as exc:
+            print(f"newsdesk: note: not watching feeds: {exc}", file=sys.stderr)
+    try:
+        yield
+    finally:
+        if wanted:
+            desk.stop_watcher(timeout=WATCH_STOP_S)
 
 
