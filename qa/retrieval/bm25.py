@@ -149,17 +149,18 @@ class BM25Index:
             total = np.zeros(len(self._alive), dtype=np.float32)
             if not self.n:
                 return total
-            lengths = np.frombuffer(self._lengths, dtype=np.float32)
+            # the arithmetic of bm25s (float64 per term, float32 idf and sums), so that ties break alike
+            lengths = np.frombuffer(self._lengths, dtype=np.float32).astype(np.float64)
             norm = K1 * ((1 - B) + B * lengths / (self._live_length / self.n))
             for token in query_tokens:
                 postings = self._postings.get(token)
                 if postings is None or not self.df.get(token):
                     continue
                 slots = np.frombuffer(postings.slots, dtype=np.int32)
-                counts = np.frombuffer(postings.counts, dtype=np.float32)
-                total[slots] += np.float32(self.idf(token)) * counts / (counts + norm[slots])
-                del slots, counts  # release the views so the arrays can grow again
-            del lengths
+                counts = np.frombuffer(postings.counts, dtype=np.float32).astype(np.float64)
+                idf = np.float64(np.float32(self.idf(token)))
+                total[slots] += (idf * counts / (counts + norm[slots])).astype(np.float32)
+                del slots  # release the view so the array can grow again
             total *= np.frombuffer(bytes(self._alive), dtype=np.uint8)
             return total
 
