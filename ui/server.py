@@ -16,6 +16,7 @@ import json
 import logging
 import time
 import uuid
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any, Iterator, Literal
 
@@ -123,6 +124,13 @@ class AskRequest(BaseModel):
 
     question: str = Field(..., min_length=1, max_length=limits.MAX_QUESTION_CHARS)
     filters: FilterBody | None = None
+
+
+class FeedsRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    urls: list[str] = Field(..., min_length=1, max_length=limits.MAX_FEEDS)
+    interval_min: float | None = Field(None, description="minutes between polls (default feed_interval_min)")
 
 
 # The app ------------------------------------------------------------------------------------
@@ -272,9 +280,30 @@ def build_server(desk: Any, keys: KeyStore | None = None, demo: Any = None,
             summary = report.summary()
             uploads = str(Path(desk.settings.uploads_dir).resolve())
             results += [{"input": r.input.replace(uploads + "/", ""), "status": r.status, "title": r.title,
-                         "chunks": r.chunks, "error": r.error} for r in report.results]
+                         "chunks": r.chunks, "error": r.error, "note": r.note} for r in report.results]
         ok = all(r["status"] != "failed" for r in results)
         return JSONResponse({"ok": ok, "summary": summary, "results": results}, status_code=200 if ok else 207)
+
+    @app.get("/v1/feeds", dependencies=keyed, tags=["newsdesk"])
+    def feeds() -> dict[str, Any]:
+        """The watched feeds and their poll state (times are Unix seconds; `newsdesk watch` or `serve --watch`
+        polls them)."""
+        return {"feeds": [asdict(f) for f in desk.feeds()], "watching": desk.watching}
+
+    @app.post("/v1/feeds", dependencies=keyed, tags=["newsdesk"])
+    def add_feeds(body: FeedsRequest) -> JSONResponse:
+        """Watch feed URLs (`interval_min` minutes between polls, default `feed_interval_min`). 200 when every URL
+        was taken, 207 when some were refused (each change says why)."""
+        changes = [asdict(c) for c in desk.add_feeds(body.urls, body.interval_min)]
+        ok = all(c["status"] != "failed" for c in changes)
+        return JSONResponse({"ok": ok, "changes": changes}, status_code=200 if ok else 207)
+
+    @app.delete("/v1/feeds", dependencies=keyed, tags=["newsdesk"])
+    def remove_feeds(body: FeedsRequest) -> JSONResponse:
+        """Stop watching feed URLs; their articles stay indexed."""
+        changes = [asdict(c) for c in desk.remove_feeds(body.urls)]
+        ok = all(c["status"] != "failed" for c in changes)
+        return JSONResponse({"ok": ok, "changes": changes}, status_code=200 if ok else 207)
 
     if demo is not None:
         import gradio as gr

@@ -189,6 +189,25 @@ def test_ingest_over_http_reports_each_file(tmp_path):
         assert empty.status_code == 400 and "nothing to ingest" in empty.json()["error"]["message"]
 
 
+def test_feeds_are_watched_listed_and_dropped_over_http(tmp_path):
+    desk = Newsdesk(data_dir=tmp_path / "index", llm="extractive")
+    feed = "https://news.example.org/rss.xml"
+    with ServerThread(build_server(desk, KeyStore(tmp_path))) as url:
+        added = httpx.post(url + "/v1/feeds", json={"urls": [feed, "ftp://bad.example.org/f"], "interval_min": 30})
+        assert added.status_code == 207, added.text
+        changes = {c["url"]: c for c in added.json()["changes"]}
+        assert changes[feed]["status"] == "added"
+        assert changes["ftp://bad.example.org/f"]["status"] == "failed" and "http" in changes["ftp://bad.example.org/f"]["error"]
+        listed = httpx.get(url + "/v1/feeds").json()
+        assert [(f["url"], f["interval_min"]) for f in listed["feeds"]] == [(feed, 30)]
+        assert listed["watching"] is False
+        bad = httpx.post(url + "/v1/feeds", json={"urls": []})
+        assert bad.status_code == 400 and bad.json()["error"]["message"]
+        dropped = httpx.request("DELETE", url + "/v1/feeds", json={"urls": [feed]})
+        assert dropped.status_code == 200 and dropped.json()["changes"][0]["status"] == "removed"
+        assert httpx.get(url + "/v1/feeds").json()["feeds"] == []
+
+
 def test_chat_is_mounted_at_the_root_with_sign_in(ui_desk, tmp_path):
     from ui.app import build_app
 
