@@ -20,6 +20,9 @@ never stored. A ledger from before schema 4 gets the (empty) table on opening; i
 with `fold_copies` off, have no row and are grouped at the next ingest or remove (`StoryFolder.group_ungrouped`).
 Until then `Catalog` shows each of them as its own story. `meta.story_sketch` names the sketch constants of the
 stored rows; rows made with other constants are dropped and made again at the next ingest.
+
+Server mode (index/replica.py): `meta.shelf_id` names the shared shelf this ledger has joined and `meta.shelf_token`
+the shelf stamp last copied; `import_done` writes articles another process indexed (file "", no story row yet).
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from index.errors import IngestError
 from index.models import Article, Chunk
@@ -63,6 +67,9 @@ INSERT OR IGNORE INTO meta VALUES ('generation', 0);
 SCHEMA_VERSION = 4  # 1: no schema key; 2: `embed_backend` recorded in meta; 3: `chunks.dates`; 4: `stories`
 LEGACY_BACKEND = "torch"  # what an index built before schema 2 was embedded with
 ARTICLE_FIELDS = "id, title, source, url, author, published_at, published_ts, origin, file, body, content_hash, chunks, state"
+
+
+Span = tuple[int, int, int, str | None]  # a stored chunk: (index, start char, end char, dates JSON or None)
 
 
 @dataclass
@@ -295,6 +302,41 @@ class Ledger:
         with self.transaction() as db:
             db.execute("UPDATE articles SET origin = ?, file = ? WHERE id = ?", (origin, file, article_id))
 
+    # the shared shelf (server mode, index/replica.py) ---------------------------------------------
+    def states(self) -> dict[str, tuple[str, str]]:
+        """Article id → (content hash, state) of every article in the ledger."""
+        return {r[0]: (r[1], r[2]) for r in self.db.execute("SELECT id, content_hash, state FROM articles")}
+
+    def with_spans(self, article_ids: Iterable[str]) -> list[tuple[Article, list[Span]]]:
+        """These articles (any state) with their stored chunk spans, in the given order: what the shelf holds."""
+        found = []
+        for article in self.articles_by_id(article_ids):
+            spans = self.db.execute("SELECT idx, start_char, end_char, dates FROM chunks WHERE article_id = ? "
+                                    "ORDER BY idx", (article.id,)).fetchall()
+            found.append((article, [tuple(s) for s in spans]))
+        return found
+
+    def import_done(self, items: Iterable[tuple[Article, list[Span]]]) -> None:
+        """Write articles another process indexed (their chunks are already in Chroma) as `done`, replacing any
+        local version; an article new here gets file "" (only ingesting its file here ties it to a file). Their
+        story rows go: they are grouped here afterwards (`StoryFolder.group_ungrouped`)."""
+        with self.transaction() as db:
+            for article, spans in items:
+                known = db.execute("SELECT file FROM articles WHERE id = ?", (article.id,)).fetchone()
+                db.execute("DELETE FROM stories WHERE article_id = ?", (article.id,))
+                db.execute("DELETE FROM chunks WHERE article_id = ?", (article.id,))
+                db.execute(
+                    f"INSERT OR REPLACE INTO articles ({ARTICLE_FIELDS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,'done')",
+                    (article.id, article.title, article.source, article.url, article.author, article.published_at,
+                     article.published_ts, article.origin, known[0] if known else "", article.body,
+                     article.content_hash, len(spans)),
+                )
+                db.executemany(
+                    "INSERT INTO chunks (id, article_id, idx, start_char, end_char, dates) VALUES (?,?,?,?,?,?)",
+                    [(f"{article.id}:{idx}", article.id, idx, start, end, dates) for idx, start, end, dates in spans],
+                )
+            _bump(db)
+
 
 def _write_stories(db: sqlite3.Connection, plan: Plan) -> None:
     """Placements and merges of one plan, inside the caller's transaction (merges first: placements hold the
@@ -372,9 +414,25 @@ class Catalog:
         self._db = self._ledger.db
         self._fold = settings.fold_copies
         self._stories: _Stories | None = None  # cached per generation
+        self._settings = settings
+        self._replica: Any = None  # server mode: index.replica.Replica, made on the first refresh
 
     def close(self) -> None:
+        if self._replica is not None:
+            self._replica.close()
         self._ledger.close()
+
+    def refresh(self) -> bool:
+        """Server mode (`chroma_url` set): take in what other processes indexed on the shared Chroma server, at
+        most every `index.replica.SYNC_INTERVAL_S` (index/replica.py). True when this catalog changed; always
+        False (and free) with files in data_dir/chroma."""
+        if not self._settings.chroma_url:
+            return False
+        if self._replica is None:
+            from index.replica import Replica
+
+            self._replica = Replica(self._settings)
+        return self._replica.refresh()
 
     def articles(self) -> list[ArticleRecord]:
         """Every indexed article, newest first (unknown dates last)."""

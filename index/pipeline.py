@@ -21,6 +21,7 @@ from index.ledger import Ledger, backend_problem
 from index.loaders import ItemFailure, discover, is_url, load_input
 from index.models import Article, Chunk, FileResult, IngestReport
 from index.relative_dates import dates_in_span, parse_published, resolve_relative_dates
+from index.replica import Shelf, open_shelf, pull, spans_of
 from index.settings import IndexSettings
 from index.store import ChunkStore, open_store
 from index.stories import Plan, StoryFolder
@@ -88,6 +89,7 @@ class _Run:
             self.ledger = Ledger(settings.ledger_path)
             self._check_model()
             self.store: ChunkStore = open_store(settings)
+            self.shelf: Shelf | None = open_shelf(settings)  # server mode: the articles other processes read
         except BaseException:  # a failed start (disk full, server gone) must not leave the data dir locked
             if hasattr(self, "ledger"):
                 self.ledger.close()
@@ -242,6 +244,7 @@ class _Run:
         self.store.delete_articles(article_ids)
         self.store.add([c.id for _, c in chunks], [c.text for _, c in chunks],
                        [chunk_metadata(a, c) for a, c in chunks], vectors)
+        self._shelve(batch)
         self.ledger.mark_done(article_ids)
         self._note_copies(batch, stories)
         self.report.chunks_embedded += len(chunks)
@@ -256,6 +259,7 @@ class _Run:
                 for feed in feeds:
                     cache.forget_validators(feed)
         self.ledger.mark_deleting(article_ids)
+        self._unshelve(article_ids)
         self.store.delete_articles(article_ids)
         self.ledger.forget(article_ids)
         self.stories.forget(article_ids)
@@ -264,11 +268,27 @@ class _Run:
                 continue
             self.report.results.append(FileResult(input=origin, status="removed", article_id=article_id, title=title))
 
+    def _shelve(self, batch: list[Pending]) -> None:
+        """Server mode: publish the batch's article records for the other processes (after its chunks)."""
+        if self.shelf is not None:
+            self.shelf.put((article, spans_of(chunks)) for article, _, chunks in batch)
+            self.shelf.restamp(self.settings, str(self.ledger.get_meta("shelf_id")))
+
+    def _unshelve(self, article_ids: list[str]) -> None:
+        """Server mode: withdraw these articles from the other processes (before their chunks go)."""
+        if self.shelf is not None:
+            self.shelf.delete(article_ids)
+            self.shelf.restamp(self.settings, str(self.ledger.get_meta("shelf_id")))
+
     def recover(self) -> None:
-        """Finish what an interrupted run left: redo `pending` articles, complete `deleting` ones."""
+        """Take in what other processes did on a shared server (index/replica.py), then finish what an
+        interrupted run left: redo `pending` articles, complete `deleting` ones."""
+        if self.shelf is not None:
+            pull(self.ledger, self.shelf, self.settings, writer=True)
         unfinished = self.ledger.unfinished()
         deleting = [a.id for a, state in unfinished if state == "deleting"]
         if deleting:
+            self._unshelve(deleting)
             self.store.delete_articles(deleting)
             self.ledger.forget(deleting)
         for article, state in unfinished:

@@ -105,6 +105,24 @@ def open_store(settings: IndexSettings) -> ChunkStore:
 
 
 def _open_store(settings: IndexSettings) -> ChunkStore:
+    collection = _client(settings).get_or_create_collection(
+        name=settings.collection,
+        configuration={"hnsw": {"space": "cosine"}},
+        embedding_function=None,
+    )
+    return ChunkStore(collection)
+
+
+def open_companion(settings: IndexSettings, suffix: str) -> Any:
+    """The raw Chroma collection `settings.collection + suffix` on the same client as the chunks (created when
+    missing); its records carry whatever embedding the caller gives (index/replica.py uses a 1-d one)."""
+    with _OPEN_LOCK:
+        return _client(settings).get_or_create_collection(name=f"{settings.collection}{suffix}",
+                                                          embedding_function=None)
+
+
+def _client(settings: IndexSettings) -> Any:
+    """A Chroma client: the server at `settings.chroma_url`, or files in `settings.chroma_dir`."""
     import chromadb
     from chromadb.config import Settings as ChromaSettings
 
@@ -124,9 +142,4 @@ def _open_store(settings: IndexSettings) -> ChunkStore:
     else:
         settings.chroma_dir.mkdir(parents=True, exist_ok=True)
         client = chromadb.PersistentClient(path=str(settings.chroma_dir), settings=chroma_settings)
-    collection = client.get_or_create_collection(
-        name=settings.collection,
-        configuration={"hnsw": {"space": "cosine"}},
-        embedding_function=None,
-    )
-    return ChunkStore(collection)
+    return client

@@ -41,6 +41,14 @@ class Newsdesk:
             self._catalog = Catalog(self.settings)
         return self._catalog
 
+    def _current_catalog(self) -> Any:
+        """The catalog, after taking in what other processes indexed on a shared Chroma server (throttled)."""
+        catalog = self.catalog
+        refresh = getattr(catalog, "refresh", None)
+        if refresh is not None:
+            refresh()
+        return catalog
+
     def ingest(self, paths: Iterable[str | Path], prune: bool = False,
                on_progress: Callable[..., Any] | None = None) -> Any:
         from index import ingest
@@ -56,15 +64,15 @@ class Newsdesk:
 
     def articles(self) -> list[Any]:
         with index_guard(self.settings):
-            return self.catalog.articles()
+            return self._current_catalog().articles()
 
     def article(self, article_id: str) -> Any:
         with index_guard(self.settings):
-            return self.catalog.get(article_id)
+            return self._current_catalog().get(article_id)
 
     def sources(self) -> list[str]:
         with index_guard(self.settings):
-            return self.catalog.sources()
+            return self._current_catalog().sources()
 
     # Watched feeds (index/feeds.py, index/watch.py) ----------------------------------------------
     def feeds(self) -> list[Any]:

@@ -78,6 +78,9 @@ class Retriever:
         started = time.perf_counter()
         s = self.settings
         filters = filters or Filters()
+        refresh = getattr(self.catalog, "refresh", None)  # server mode: take in what other processes indexed
+        if refresh is not None:
+            refresh()
         sources, newest = self.corpus_facts()
         plan = analyze(question, sources, newest)
         vector = self.embedder.embed_query(question)
