@@ -147,3 +147,40 @@ def test_empty_index_shows_how_to_start(browser, tmp_path):
         page.close()
     finally:
         demo.close()
+
+
+def test_watch_a_feed_from_the_articles_tab(browser, tmp_path):
+    import time
+
+    from feed_server import FeedServer
+    from qa import Newsdesk
+    from ui_browser_steps import serve
+
+    desk = Newsdesk(data_dir=tmp_path / "watched", llm="extractive", fetch_host_delay_s=0)
+    with FeedServer(articles=2) as site:
+        desk.start_watcher()
+        demo, url = serve(desk)
+        try:
+            page = browser.new_page()
+            page.goto(url)
+            page.get_by_role("tab", name="Articles").click()
+            page.wait_for_selector("#nd-watch-url", state="visible")
+            page.fill("#nd-watch-url textarea, #nd-watch-url input", site.rss_url)
+            page.click("#nd-watch-add")
+            page.wait_for_function("() => document.querySelector('#nd-watch-status').innerText.includes('Watching')")
+            assert site.rss_url in page.locator("#nd-feeds").inner_text()
+            deadline = time.monotonic() + 60
+            while desk.feeds()[0].last_poll is None:  # the chat's watcher polls the new feed at once
+                assert time.monotonic() < deadline, "the watcher never polled the feed"
+                time.sleep(0.2)
+            page.click("#nd-watch-refresh")
+            page.wait_for_function("() => !document.querySelector('#nd-feeds').innerText.includes('never')")
+            assert len(desk.articles()) == 2
+            page.click("#nd-watch-remove")
+            page.wait_for_function(
+                "() => document.querySelector('#nd-watch-status').innerText.includes('Stopped watching')")
+            assert site.rss_url not in page.locator("#nd-feeds").inner_text()
+            page.close()
+        finally:
+            desk.stop_watcher(timeout=60)
+            demo.close()
