@@ -29,6 +29,7 @@ from qa.text import tokens
 K1 = 1.5  # bm25s' default term-frequency saturation (kept so scores match the bm25s index this replaced)
 B = 0.75  # bm25s' default length normalisation
 REBUILD_WHEN_DEAD = 0.5  # rebuild once this share of slots belongs to removed or replaced articles
+RECORDS_ONE_BY_ONE = 500  # up to this many new articles, read their records by id rather than the whole catalog
 EMPTY_DOC = "∅"  # a chunk with no tokens still takes a slot (its length is 1), as it did under bm25s
 
 
@@ -92,7 +93,7 @@ class BM25Index:
         self._add(catalog, None, versions)
 
     def _add(self, catalog: Any, article_ids: list[str] | None, versions: dict[str, str] | None) -> None:
-        records = {r.id: r for r in catalog.articles()}
+        records = _records(catalog, article_ids)
         chunks = catalog.iter_chunks() if article_ids is None else catalog.iter_chunks(article_ids)
         for chunk in chunks:
             if versions is not None and chunk.article_id not in versions:
@@ -193,6 +194,16 @@ class BM25Index:
         doc = set(tokens(f"{hit.meta.get('title', '')} {hit.meta.get('source', '')} {hit.text} {dates}"))
         total = sum(self.idf(t) for t in q)
         return sum(self.idf(t) for t in q if t in doc) / total if total else 0.0
+
+
+def _records(catalog: Any, article_ids: list[str] | None) -> dict[str, Any]:
+    """Article id → record (title, source, dates...) for these articles: one `catalog.get` each for a few,
+    else one `catalog.articles()` (a whole-catalog read: ~0.3 s at 10,000 articles)."""
+    get = getattr(catalog, "get", None)
+    if article_ids is not None and callable(get) and len(article_ids) <= RECORDS_ONE_BY_ONE:
+        found = {a: get(a) for a in article_ids}
+        return {a: r for a, r in found.items() if r is not None}
+    return {r.id: r for r in catalog.articles()}
 
 
 def _versions(catalog: Any) -> dict[str, str] | None:

@@ -114,3 +114,31 @@ def test_mostly_removed_index_is_rebuilt_and_stays_right():
 def test_empty_catalog_or_empty_chunk_searches_to_nothing(empty):
     index = BM25Index(MemoryCatalog(empty))
     assert index.search("harbour wall", 5) == []
+
+
+class LookupCatalog(MemoryCatalog):
+    """A catalog that also reads one article by id, as `index.Catalog.get` does; counts whole-catalog reads."""
+
+    def __init__(self, texts: dict[str, tuple[str, list[str]]]) -> None:
+        super().__init__(texts)
+        self.whole_reads = 0
+
+    def articles(self) -> list[ArticleRecord]:
+        self.whole_reads += 1
+        return super().articles()
+
+    def get(self, article_id: str):
+        return next((r for r in super().articles() if r.id == article_id), None)
+
+
+def test_a_few_new_articles_are_synced_without_reading_the_whole_catalog():
+    catalog = LookupCatalog(TEXTS)
+    cache = BM25Cache()
+    index = cache.get(catalog)
+    catalog.whole_reads = 0
+    catalog.change("a6", "Wall contract", ["A builder from Ardmore won the contract for the harbour wall."])
+    cache.get(catalog)
+    assert catalog.whole_reads == 0
+    fresh = BM25Index(catalog)
+    assert index.metas == fresh.metas  # the same titles, sources and dates as records read in bulk
+    assert scores_by_chunk(index, "Ardmore builder contract") == scores_by_chunk(fresh, "Ardmore builder contract")
