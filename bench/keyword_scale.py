@@ -231,13 +231,17 @@ def _summarise(rounds: list[dict[str, float]]) -> dict[str, Any]:
 def _catalog_reads(catalog: Any) -> dict[str, float]:
     """Other whole-catalog reads repeated on the first question after a generation change (ms): the keyword
     sync's `versions()` and `articles()`, the retriever's corpus facts (`sources()` + `articles()`) and the
-    story view reload behind `story_of` (only its first call per generation pays)."""
-    from index.ledger import _load_stories
+    story lookups of one question's hits (`story_of` + `story_members` for 50 articles, per article from SQLite)."""
+    ids = [r[0] for r in catalog._db.execute("SELECT id FROM articles WHERE state = 'done' LIMIT 50")]
+
+    def story_lookups() -> None:
+        for article_id in ids:
+            catalog.story_members(catalog.story_of(article_id))
 
     reads = {}
     for name, call in (("versions", catalog.versions), ("articles", catalog.articles), ("sources", catalog.sources),
-                       ("chunk_count", catalog.chunk_count),
-                       ("story_view", lambda: _load_stories(catalog._db, catalog.generation, True))):
+                       ("newest_ts", catalog.newest_ts), ("chunk_count", catalog.chunk_count),
+                       ("story_lookups_50", story_lookups)):
         t = time.perf_counter()
         call()
         reads[f"{name}_ms"] = _ms(time.perf_counter() - t)

@@ -51,6 +51,10 @@ CREATE TABLE IF NOT EXISTS articles (
 );
 CREATE INDEX IF NOT EXISTS articles_file ON articles(file);
 CREATE INDEX IF NOT EXISTS articles_origin ON articles(origin);
+-- covering indexes for the reads a question repeats after an ingest (they never touch the bodies)
+CREATE INDEX IF NOT EXISTS articles_versions ON articles(state, id, content_hash);
+CREATE INDEX IF NOT EXISTS articles_dates ON articles(state, published_ts);
+CREATE INDEX IF NOT EXISTS articles_sources ON articles(state, source);
 CREATE TABLE IF NOT EXISTS chunks (
     id TEXT PRIMARY KEY, article_id TEXT NOT NULL, idx INTEGER NOT NULL,
     start_char INTEGER NOT NULL, end_char INTEGER NOT NULL, dates TEXT
@@ -413,7 +417,7 @@ class Catalog:
         self._ledger = Ledger(settings.ledger_path)
         self._db = self._ledger.db
         self._fold = settings.fold_copies
-        self._stories: _Stories | None = None  # cached per generation
+        self._stories: tuple[int, dict] | None = None  # (generation, story lookups memoised in it)
         self._settings = settings
         self._replica: Any = None  # server mode: index.replica.Replica, made on the first refresh
 
@@ -494,24 +498,47 @@ class Catalog:
     def story_of(self, article_id: str) -> str:
         """The story label of an indexed article ("" for an unknown one). An article not grouped (yet), or any
         article while `fold_copies` is off, is its own story, labelled with its article id."""
-        return self._story_view().story_of.get(article_id, "")
+        memo = self._story_memo()
+        key = ("of", article_id)
+        if key not in memo:
+            row = self._db.execute("SELECT s.story_id FROM articles a LEFT JOIN stories s ON s.article_id = a.id "
+                                   "WHERE a.id = ? AND a.state = 'done'", (article_id,)).fetchone()
+            memo[key] = "" if row is None else (row[0] if self._fold and row[0] else article_id)
+        return memo[key]
 
     def story_members(self, story_id: str) -> list[ArticleRecord]:
         """The indexed articles of a story, representative first: the earliest published (unknown dates
         last), ties → the longest body. [] for an unknown label."""
-        return list(self._story_view().members.get(story_id, ()))
+        memo = self._story_memo()
+        key = ("members", story_id)
+        if key not in memo:
+            rows = []
+            if self._fold:
+                rows = self._db.execute(
+                    # CROSS JOIN: SQLite keeps this order, so the story's rows come from its index, not a scan
+                    f"SELECT {RECORD_FIELDS} FROM stories s CROSS JOIN articles a ON a.id = s.article_id "
+                    f"WHERE s.story_id = ? AND a.state = 'done' ORDER BY {STORY_ORDER}", (story_id,)).fetchall()
+            if not rows:  # an article alone: not grouped (yet), or folding is off
+                rows = [r for r in self._db.execute(
+                    f"SELECT {RECORD_FIELDS}, s.story_id FROM articles a LEFT JOIN stories s ON s.article_id = a.id "
+                    "WHERE a.id = ? AND a.state = 'done'", (story_id,)).fetchall()
+                    if not (self._fold and r[9] and r[9] != story_id)]
+                rows = [r[:9] for r in rows]
+            memo[key] = tuple(ArticleRecord(*r) for r in rows)
+        return list(memo[key])
 
     def representative(self, article_id: str) -> str:
         """The id of the representative of the article's story (the article itself when alone; "" unknown)."""
-        members = self._story_view().members.get(self.story_of(article_id), ())
+        members = self.story_members(self.story_of(article_id)) if self.story_of(article_id) else []
         return members[0].id if members else ""
 
-    def _story_view(self) -> _Stories:
+    def _story_memo(self) -> dict:
+        """Story lookups of the current index generation: read per article from SQLite (indexed), never the
+        whole table, so a new article costs the next question nothing here."""
         generation = self.generation
-        view = self._stories
-        if view is None or view.generation != generation:
-            view = self._stories = _load_stories(self._db, generation, self._fold)
-        return view
+        if self._stories is None or self._stories[0] != generation:
+            self._stories = (generation, {})
+        return self._stories[1]
 
     def chunk_count(self) -> int:
         row = self._db.execute(
@@ -527,29 +554,13 @@ class Catalog:
         rows = self._db.execute("SELECT DISTINCT source FROM articles WHERE state = 'done' AND source != '' ORDER BY source")
         return [r[0] for r in rows]
 
+    def newest_ts(self) -> int | None:
+        """The newest known publication time (Unix seconds) among indexed articles; None when none is dated."""
+        row = self._db.execute("SELECT MAX(published_ts) FROM articles WHERE state = 'done' AND published_ts > 0"
+                               ).fetchone()
+        return int(row[0]) if row and row[0] is not None else None
+
     def __len__(self) -> int:
         return int(self._db.execute("SELECT COUNT(*) FROM articles WHERE state = 'done'").fetchone()[0])
 
 
-@dataclass
-class _Stories:
-    """Every done article's story, and each story's members in representative order (one index generation)."""
-
-    generation: int
-    story_of: dict[str, str]
-    members: dict[str, tuple[ArticleRecord, ...]]
-
-
-def _load_stories(db: sqlite3.Connection, generation: int, fold: bool) -> _Stories:
-    rows = db.execute(
-        f"SELECT {RECORD_FIELDS}, s.story_id FROM articles a LEFT JOIN stories s ON s.article_id = a.id "
-        f"WHERE a.state = 'done' ORDER BY {STORY_ORDER}"
-    ).fetchall()
-    story_of: dict[str, str] = {}
-    grouped: dict[str, list[ArticleRecord]] = {}
-    for row in rows:
-        record = ArticleRecord(*row[:9])
-        story = row[9] if fold and row[9] else record.id
-        story_of[record.id] = story
-        grouped.setdefault(story, []).append(record)
-    return _Stories(generation, story_of, {k: tuple(v) for k, v in grouped.items()})

@@ -68,8 +68,12 @@ class Retriever:
         generation = self.catalog.generation
         if generation != self._meta_generation:
             self._sources = list(self.catalog.sources())
-            stamps = [r.published_ts for r in self.catalog.articles() if (r.published_ts or -1) > 0]
-            self._newest_ts = max(stamps) if stamps else None
+            newest = getattr(self.catalog, "newest_ts", None)
+            if callable(newest):  # one indexed MAX(), not a read of every record
+                self._newest_ts = newest()
+            else:
+                stamps = [r.published_ts for r in self.catalog.articles() if (r.published_ts or -1) > 0]
+                self._newest_ts = max(stamps) if stamps else None
             self._meta_generation = generation
         return self._sources, self._newest_ts
 
