@@ -290,8 +290,15 @@ SLOW_PAGE_S = 3  # the last entry is a teaser whose page answers this late: the 
 
 
 def newsdesk(env: dict[str, str], *args: str, **popen: object) -> subprocess.Popen:
-    """The repo's CLI (`python -m qa.cli`, as the console script runs it) in a subprocess."""
-    return subprocess.Popen([sys.executable, "-m", "qa.cli", *args], cwd=REPO, env=env, text=True, **popen)
+    """The repo's CLI (`python -m qa.cli`, as the console script runs it) in a subprocess, with Ctrl-C's
+    default action: a test run started in the background by a shell inherits SIGINT ignored, and so would
+    the CLI (Python installs its KeyboardInterrupt handler only where SIGINT is not ignored)."""
+    return subprocess.Popen([sys.executable, "-m", "qa.cli", *args], cwd=REPO, env=env, text=True,
+                            preexec_fn=_default_sigint, **popen)
+
+
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def test_kill_9_mid_poll_then_restart_resumes_clean(fast, tmp_path):
