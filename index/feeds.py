@@ -149,9 +149,7 @@ class FeedList:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             db = sqlite3.connect(str(self.path), timeout=BUSY_TIMEOUT_S, isolation_level=None)
             try:
-                db.execute("PRAGMA journal_mode=WAL")
-                db.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL: a killed process loses nothing committed
-                db.executescript(SCHEMA)
+                _prepare(db)
                 if not write:
                     yield db
                     return
@@ -269,3 +267,19 @@ class FeedList:
             )
             found = db.execute(f"SELECT {', '.join(COLUMNS)} FROM feeds WHERE url = ?", (url,)).fetchone()
         return FeedState(*found)
+
+
+def _prepare(db: sqlite3.Connection) -> None:
+    """WAL mode and the schema. Two connections creating the file at once (a chat and its watcher thread) can
+    get "database is locked" at once, without SQLite's busy wait: retry that for up to BUSY_TIMEOUT_S."""
+    deadline = time.monotonic() + BUSY_TIMEOUT_S
+    while True:
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL: a killed process loses nothing committed
+            db.executescript(SCHEMA)
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
