@@ -20,6 +20,7 @@ from dataclasses import asdict, dataclass
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
+from index.sqlite_wal import open_wal
 from index.errors import storage_guard
 from index.settings import IndexSettings
 
@@ -147,9 +148,8 @@ class FeedList:
     def _db(self, write: bool = False) -> Iterator[sqlite3.Connection]:
         with storage_guard(self.settings):  # read-only or full data dir, broken file: one line naming data_dir
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            db = sqlite3.connect(str(self.path), timeout=BUSY_TIMEOUT_S, isolation_level=None)
+            db = open_wal(self.path, SCHEMA, BUSY_TIMEOUT_S)
             try:
-                _prepare(db)
                 if not write:
                     yield db
                     return
@@ -268,18 +268,3 @@ class FeedList:
             found = db.execute(f"SELECT {', '.join(COLUMNS)} FROM feeds WHERE url = ?", (url,)).fetchone()
         return FeedState(*found)
 
-
-def _prepare(db: sqlite3.Connection) -> None:
-    """WAL mode and the schema. Two connections creating the file at once (a chat and its watcher thread) can
-    get "database is locked" at once, without SQLite's busy wait: retry that for up to BUSY_TIMEOUT_S."""
-    deadline = time.monotonic() + BUSY_TIMEOUT_S
-    while True:
-        try:
-            db.execute("PRAGMA journal_mode=WAL")
-            db.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL: a killed process loses nothing committed
-            db.executescript(SCHEMA)
-            return
-        except sqlite3.OperationalError as exc:
-            if "locked" not in str(exc) or time.monotonic() > deadline:
-                raise
-            time.sleep(0.05)

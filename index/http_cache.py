@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from index.fetch import Validators
+from index.sqlite_wal import open_wal
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS validators (
@@ -45,10 +46,7 @@ class HttpCache:
 
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
-        self.db = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False)
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA synchronous=NORMAL")
-        self.db.executescript(SCHEMA)
+        self.db = open_wal(path, SCHEMA, BUSY_TIMEOUT_S, check_same_thread=False)
 
     def close(self) -> None:
         self.db.close()
