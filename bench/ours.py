@@ -13,7 +13,9 @@ def make_settings(cfg: dict[str, Any], **overrides: Any):
     from qa import Settings
 
     values = {"data_dir": cfg["data_dir"], "embed_backend": cfg["backend"], "embed_threads": cfg["threads"],
-              "llm": "extractive", "embed_batch_size": cfg.get("batch_size", 32)}
+              "llm": "extractive"}
+    if cfg.get("batch_size"):  # otherwise the settings' default (and NEWSDESK_EMBED_BATCH_SIZE) applies
+        values["embed_batch_size"] = cfg["batch_size"]
     values.update(overrides)
     return Settings(**values)
 

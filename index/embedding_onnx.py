@@ -25,6 +25,7 @@ import tempfile
 import time
 import warnings
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -268,19 +269,22 @@ class OnnxEmbedder(Embedder):
         self._hf_tokenizer: Any = None
         self._model_dir = model_dir
 
+        # One session per embedding thread, each single-threaded, sharing out the batches: on 2 cores this
+        # embeds 130 texts/s against 120 for one session with two intra-op threads (bench/RESULTS.md).
         options = ort.SessionOptions()
-        options.intra_op_num_threads = settings.embed_threads
+        options.intra_op_num_threads = 1
         options.inter_op_num_threads = 1
         options.log_severity_level = 3
-        if settings.embed_threads > 1:  # shared CPUs: idle workers sleep instead of spinning
-            options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         try:
-            self.session = ort.InferenceSession(str(self.model_file), options, providers=["CPUExecutionProvider"])
+            self.sessions = [ort.InferenceSession(str(self.model_file), options, providers=["CPUExecutionProvider"])
+                             for _ in range(settings.embed_threads)]
         except Exception as exc:  # onnxruntime raises its own types for a damaged file
             reason = " ".join(f"{type(exc).__name__}: {exc}".split())[:200]
             raise IngestError(f"cannot load the exported model {self.model_file} ({reason}); delete the folder "
                               f"{self.model_file.parent} to export it again, or set NEWSDESK_EMBED_BACKEND=torch"
                               ) from None
+        self.session = self.sessions[0]
+        self._workers: ThreadPoolExecutor | None = None
         self.dim = int(self.session.get_outputs()[0].shape[-1] or self._encode(["dimension probe"]).shape[1])
 
     @property
@@ -300,16 +304,29 @@ class OnnxEmbedder(Embedder):
         encodings = self._fast.encode_batch(texts)
         lengths = np.fromiter((len(e.ids) for e in encodings), dtype=np.int64, count=len(encodings))
         order = np.argsort(lengths, kind="stable")
-        out: np.ndarray | None = None
-        for start in range(0, len(order), self.batch_size):
-            rows = order[start:start + self.batch_size]
+        batches = [order[start:start + self.batch_size] for start in range(0, len(order), self.batch_size)]
+        out = np.empty((len(texts), self.dim or 0), dtype=np.float32) if self.dim else None
+
+        def run(session: Any, rows: np.ndarray) -> np.ndarray:
             width = int(lengths[rows].max())
             ids = np.zeros((len(rows), width), dtype=np.int64)
             mask = np.zeros((len(rows), width), dtype=np.int64)
             for r, i in enumerate(rows):
                 ids[r, :lengths[i]] = encodings[i].ids
                 mask[r, :lengths[i]] = 1
-            vectors = self.session.run(None, {"input_ids": ids, "attention_mask": mask})[0]
+            return session.run(None, {"input_ids": ids, "attention_mask": mask})[0]
+
+        if len(self.sessions) == 1 or len(batches) == 1:
+            results = [run(self.session, rows) for rows in batches]
+        else:  # session k takes batches k, k+n, k+2n, ... (batches are sorted by length: similar work each)
+            if self._workers is None:
+                self._workers = ThreadPoolExecutor(len(self.sessions), thread_name_prefix="newsdesk-onnx")
+            n = len(self.sessions)
+            shares = self._workers.map(lambda k: [run(self.sessions[k], rows) for rows in batches[k::n]], range(n))
+            results = [None] * len(batches)
+            for k, share in enumerate(shares):
+                results[k::n] = share
+        for rows, vectors in zip(batches, results):
             if out is None:
                 out = np.empty((len(texts), vectors.shape[1]), dtype=np.float32)
             out[rows] = vectors

@@ -10,7 +10,9 @@ from __future__ import annotations
 import fcntl
 import time
 from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 from index.chunking import chunk_budget, chunk_spans, fit_title
 from index.embedding import Embedder, get_embedder
@@ -29,6 +31,9 @@ from index.timelimit import ParseTimeout, iterate_with_limit
 
 Progress = Callable[[int, int, int], None]  # (inputs done, inputs total, chunks embedded so far)
 Pending = tuple[Article, str, list[Chunk]]  # article, the file it came from, its chunks
+
+FLUSH_CHUNKS = 128  # chunks embedded and written together: enough to keep the embedder busy while the next
+#                     batch is parsed and chunked, few enough that an interrupted run redoes little
 
 
 def ingest(
@@ -100,7 +105,11 @@ class _Run:
         self.buffered_chunks = 0
         self.seen: set[str] = set()  # article ids met in this run
         self.replaced: set[str] = set()  # old ids whose origin now holds a changed article ("updated", not "removed")
-        self.flush_at = max(64, settings.embed_batch_size * 4)
+        self.flush_at = FLUSH_CHUNKS
+        # One batch at a time is embedded in a worker thread (ONNX Runtime and torch release the GIL) while
+        # this thread parses and chunks the next one; everything is written here, in order (see flush).
+        self._pool: ThreadPoolExecutor | None = None
+        self._in_flight: tuple[list[Pending], Future] | None = None
         self.progress_state = (0, 0)
         self.stories = StoryFolder(self.ledger, settings.fold_copies)  # syndicated copies → stories
 
@@ -108,6 +117,8 @@ class _Run:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        if self._pool is not None:  # a batch still embedding after an error is dropped: nothing of it was written
+            self._pool.shutdown(wait=True, cancel_futures=True)
         self.ledger.close()
         self.lock.close()
 
@@ -216,7 +227,7 @@ class _Run:
         self.buffered_chunks += len(chunks)
         self._result(article, "updated" if replaces else "added", len(chunks))
         if self.buffered_chunks >= self.flush_at:
-            self.flush()
+            self.flush(wait=False)
 
     def chunk(self, article: Article) -> list[Chunk]:
         count = self.embedder.count_pieces
@@ -230,14 +241,38 @@ class _Run:
         ]
 
     # writing -------------------------------------------------------------------------------
-    def flush(self) -> None:
-        """Embed the buffered chunks and write them: ledger `pending` → Chroma → ledger `done`."""
+    def flush(self, wait: bool = True) -> None:
+        """Embed the buffer and write it: before returning (`wait`), or left embedding in the worker thread
+        while the batch before it is written, to be written by the next flush (the worker starts on this
+        batch the moment the previous one is embedded). Batches are written in the order they were taken,
+        each ledger `pending` → Chroma → ledger `done`."""
         if not self.buffer:
+            self._write_in_flight()
             return
         batch, self.buffer, self.buffered_chunks = self.buffer, [], 0
+        texts = self._texts(batch)
+        if wait:
+            self._write_in_flight()
+            self._write(batch, self.embedder.embed_documents(texts))
+            return
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="newsdesk-embed")
+        queued = (batch, self._pool.submit(self.embedder.embed_documents, texts))
+        self._write_in_flight()
+        self._in_flight = queued
+
+    def _write_in_flight(self) -> None:
+        if self._in_flight is not None:
+            batch, future = self._in_flight
+            self._in_flight = None
+            self._write(batch, future.result())
+
+    def _texts(self, batch: list[Pending]) -> list[str]:
         titles = {a.id: fit_title(a.title, self.embedder.count_pieces) for a, _, _ in batch}
+        return [f"{titles[a.id]}\n{c.text}" for a, _, cs in batch for c in cs]
+
+    def _write(self, batch: list[Pending], vectors: Any) -> None:
         chunks = [(a, c) for a, _, cs in batch for c in cs]
-        vectors = self.embedder.embed_documents([f"{titles[a.id]}\n{c.text}" for a, c in chunks])
         article_ids = [a.id for a, _, _ in batch]
         stories = self.stories.plan([a for a, _, _ in batch])  # written with the rows (index/stories.py)
         self.ledger.mark_pending(batch, stories)

@@ -44,13 +44,13 @@ def models_home(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def onnx_fp32(models_home) -> OnnxEmbedder:
-    settings = IndexSettings(data_dir=models_home, embed_backend="onnx", embed_batch_size=4)
+    settings = IndexSettings(data_dir=models_home, embed_backend="onnx", embed_batch_size=4, embed_threads=1)
     return OnnxEmbedder(resolve_model_path(settings), settings)
 
 
 @pytest.fixture(scope="module")
 def onnx_int8(models_home) -> OnnxEmbedder:
-    settings = IndexSettings(data_dir=models_home, embed_backend="onnx-int8", embed_batch_size=4)
+    settings = IndexSettings(data_dir=models_home, embed_backend="onnx-int8", embed_batch_size=4, embed_threads=1)
     return OnnxEmbedder(resolve_model_path(settings), settings)
 
 
@@ -66,6 +66,25 @@ def test_fp32_onnx_gives_the_torch_vectors(onnx_fp32, torch_vectors):
     np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-4)
     cosines = (vectors * torch_vectors).sum(axis=1)
     assert cosines.min() > 0.999
+
+
+def test_two_embedding_threads_share_out_the_batches_and_give_the_same_vectors(models_home, onnx_int8):
+    settings = IndexSettings(data_dir=models_home, embed_backend="onnx-int8", embed_batch_size=4, embed_threads=2)
+    two = OnnxEmbedder(resolve_model_path(settings), settings)
+    assert len(two.sessions) == 2 and len(onnx_int8.sessions) == 1
+    texts = sample_sentences()  # ten batches of four, of very different lengths, sorted by length
+    np.testing.assert_allclose(two.embed_documents(texts), onnx_int8.embed_documents(texts), atol=1e-5)
+    np.testing.assert_allclose(two.embed_query("Who won the vote?"), onnx_int8.embed_query("Who won the vote?"),
+                               atol=1e-5)
+
+
+def test_embedding_threads_default_to_two_where_two_cores_are_free(monkeypatch):
+    from index.settings import default_embed_threads
+
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1, 2, 3})
+    assert default_embed_threads() == 2
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0})
+    assert default_embed_threads() == 1
 
 
 def test_int8_onnx_stays_close_to_torch(onnx_int8, torch_vectors):

@@ -189,3 +189,40 @@ def test_next_ingest_heals_chroma_that_lost_or_gained_chunks(settings, docs, emb
     assert embedder.texts_embedded - calls == festival.chunks  # only the lost article is embedded again
     assert_consistent(settings)
     assert not store.get(ids=["stray:0"])
+
+
+def test_batches_embedded_in_the_background_are_all_written_in_order(settings, docs, embedder, monkeypatch):
+    import index.pipeline as pipeline
+
+    monkeypatch.setattr(pipeline, "FLUSH_CHUNKS", 2)  # many small batches: each embedded while the next is parsed
+    write_all_formats(docs)
+    report = ingest(docs.path, settings)
+    catalog, store = assert_consistent(settings)
+    assert report.ok and report.chunks_embedded == catalog.chunk_count() > 4
+    [(meta, text, score)] = store.query(embedder.embed_query("How many lanterns did the boats carry?"), 1)
+    assert "lantern" in text.lower() and score > 0.3  # vectors belong to their chunks
+    again = ingest(docs.path, settings)
+    assert again.chunks_embedded == 0 and {r.status for r in again.results} == {"unchanged"}
+
+
+def test_an_embedding_failure_in_the_background_leaves_nothing_half_written(settings, docs, monkeypatch):
+    import index.pipeline as pipeline
+
+    monkeypatch.setattr(pipeline, "FLUSH_CHUNKS", 2)
+    write_all_formats(docs)
+    calls = {"n": 0}
+    real = pipeline.Embedder.embed_documents
+
+    def failing(self, texts):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise RuntimeError("embedding backend crashed")
+        return real(self, texts)
+
+    monkeypatch.setattr(pipeline.Embedder, "embed_documents", failing)
+    with pytest.raises(RuntimeError, match="embedding backend crashed"):
+        ingest(docs.path, settings)
+    assert_consistent(settings)  # the batches written before the failure are whole; nothing else is there
+    monkeypatch.setattr(pipeline.Embedder, "embed_documents", real)
+    assert ingest(docs.path, settings).ok
+    assert_consistent(settings)
