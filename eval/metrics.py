@@ -248,6 +248,12 @@ def quote_supports(sentence: str, quote: str, threshold: float = 0.5) -> bool:
     return len(words & content_words(quote)) / len(words) >= threshold
 
 
+def shown_quote(citation: dict[str, Any]) -> str:
+    """The quote as a reader sees it behind [n]: its text, plus what each relative date in it means
+    ("yesterday = January 14, 2019", shown with the quote by the UI and the CLI)."""
+    return " ".join([citation.get("quote") or "", *(citation.get("dates") or [])])
+
+
 def quote_is_verbatim(citation: dict[str, Any], body: str | None) -> bool | None:
     """The quote is the article text at its offsets (or, failing that, anywhere in it); None if unknown."""
     if body is None:
@@ -280,7 +286,7 @@ def citation_scores(answer_text: str, citations: Sequence[dict[str, Any]], gold_
         scores["citation_recall"] = len(cited) / len(gold_articles)
     pairs = [(s, n) for s in sentences(answer_text) for n in markers(s)]
     if pairs:
-        good = [n in by_n and verbatim[n] is not False and quote_supports(s, by_n[n].get("quote", "")) for s, n in pairs]
+        good = [n in by_n and verbatim[n] is not False and quote_supports(s, shown_quote(by_n[n])) for s, n in pairs]
         scores["quote_precision"] = sum(good) / len(good)
     sents = sentences(answer_text)
     if sents:

@@ -186,7 +186,8 @@ def run_case(desk: Any, case: EvalCase, filters_cls: Any, ks: tuple[int, ...], b
             answer=text, refused=bool(data.get("refused")), refusal_reason=data.get("refusal_reason") or "", scores=scores, llm=data.get("llm", ""),
             prompt_tokens=int(data.get("prompt_tokens") or 0), completion_tokens=int(data.get("completion_tokens") or 0),
             context=data.get("context", ""), draft=data.get("draft", ""),
-            citations=[{k: c.get(k) for k in ("n", "article_id", "title", "url", "quote", "support")} for c in citations],
+            citations=[{k: c.get(k) for k in ("n", "article_id", "title", "url", "quote", "dates", "support")}
+                       for c in citations],
             retrieved=[{"rank": i, "article_id": p.get("article_id"), "title": p.get("title"), "url": p.get("url"),
                         "chunk_id": p.get("chunk_id"), "score": p.get("score")} for i, p in enumerate(passages, 1)],
         )

@@ -26,7 +26,7 @@ def sentences_of(draft: str) -> list[str]:
     from qa.citations import parse_claims
     from qa.prompting import is_refusal
 
-    final = draft.split("\n[retry] ")[-1]
+    final = draft.split("\n[sides] ")[0].split("\n[retry] ")[-1]
     return [c.text for c in parse_claims(final) if not is_refusal(c.text) and not c.trivial]
 
 
@@ -62,6 +62,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("labels")
     parser.add_argument("--run", action="append", default=[], help="SET=RUN_DIR (the eval run the labels came from)")
+    parser.add_argument("--disagreements", action="store_true", help="also list the sentences the check gets wrong")
     args = parser.parse_args(argv)
     from qa import Newsdesk, Settings
 
@@ -83,6 +84,11 @@ def main(argv: list[str] | None = None) -> int:
             decisions += [d for d, _ in got]
             kept += items
     print(json.dumps(score(kept, decisions), indent=2))
+    if args.disagreements:
+        for label, decided in zip(kept, decisions):
+            if decided != label["supported"]:
+                wrong = "passed, labelled unsupported" if decided else "rejected, labelled supported"
+                print(f"{label['set']} {label['case']} {wrong}: {label['sentence']} ({label['why']})")
     return 0
 
 

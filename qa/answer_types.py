@@ -241,3 +241,20 @@ def grounded_items(answer: str, kind: str, question: str, evidence: str) -> list
         if ok:
             out.append(item)
     return out
+
+
+_NAME_WORD = re.compile(r"(?<![\w'’-])[A-Z][\w’'.-]*[\w]")
+
+
+def question_names(question: str) -> list[str]:
+    """Folded proper-name words of a question ('beirut', 'lebanon'): capitalised words not opening a sentence,
+    without months, weekdays and possessive endings."""
+    names = []
+    for m in _NAME_WORD.finditer(question):
+        before = question[: m.start()].rstrip()
+        if not before or before[-1] in ".!?:;\"'‘“(":
+            continue
+        word = fold(re.sub(r"(?:['’]s?|\.)$", "", m.group(0)))
+        if word and word not in STOPWORDS and not CALENDAR.fullmatch(word):
+            names.append(word)
+    return list(dict.fromkeys(names))

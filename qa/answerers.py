@@ -11,7 +11,7 @@ from typing import Iterator, Sequence
 
 import numpy as np
 
-from qa.answer_types import CALENDAR, ENTITY, PERSON, TYPED, answer_kind, holds_kind
+from qa.answer_types import CALENDAR, ENTITY, PERSON, TYPED, answer_kind, holds_kind, question_names
 from qa.compare import Side, extractive_sides, is_yes_no, side_hint
 from qa.context import Source, best_sentences
 from qa.llms.base import ChatBackend
@@ -47,7 +47,8 @@ class LLMAnswerer(Answerer):
               focus: str = "", update: Update | None = None) -> Iterator[str]:
         hint = side_hint(list(sides), sources) if len(sides) >= 2 else ""
         note = update_hint(sources, update) if update else TIMELINE_HINT if focus == TIMELINE else ""
-        yield from self.backend.stream(answer_messages(question, sources, hint, note), self.max_tokens)
+        yield from self.backend.stream(answer_messages(question, sources, hint, note, is_yes_no(question)),
+                                       self.max_tokens)
 
 
 class ExtractiveAnswerer(Answerer):
@@ -107,23 +108,6 @@ class ExtractiveAnswerer(Answerer):
                 best[si] = ci
         chosen = sorted(best)[:TIMELINE_MAX_REPORTS]
         yield " ".join(f"{sources[si].annotated(best[si])} [{sources[si].n}]" for si in chosen)
-
-
-_NAME_WORD = re.compile(r"(?<![\w'’-])[A-Z][\w’'.-]*[\w]")
-
-
-def question_names(question: str) -> list[str]:
-    """Folded proper-name words of a question ('beirut', 'lebanon'): capitalised words not opening a sentence,
-    without months, weekdays and possessive endings."""
-    names = []
-    for m in _NAME_WORD.finditer(question):
-        before = question[: m.start()].rstrip()
-        if not before or before[-1] in ".!?:;\"'‘“(":
-            continue
-        word = fold(re.sub(r"(?:['’]s?|\.)$", "", m.group(0)))
-        if word and word not in STOPWORDS and not CALENDAR.fullmatch(word):
-            names.append(word)
-    return list(dict.fromkeys(names))
 
 
 def names_present(question: str, sources: list[Source]) -> bool:

@@ -8,9 +8,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from index import parse_published, resolve_relative_dates
+from qa.answer_types import question_names
 from qa.context import Source
-from qa.text import split_sentences, tokens
-from qa.tuning import LEXICAL_ONLY_WEIGHT, MISSING_NUMBER_PENALTY, SUPPORT_LEXICAL_WEIGHT, UNION_DISCOUNT
+from qa.text import fold, split_sentences, tokens
+from qa.tuning import (ANCHOR_MIN_SHARE, ANCHOR_PENALTY, LEXICAL_ONLY_WEIGHT, MISSING_NUMBER_PENALTY,
+                       QUOTE_COVERAGE, QUOTE_MAX_GAP_CHARS, QUOTE_MAX_SENTENCES, SUPPORT_LEXICAL_WEIGHT,
+                       UNION_DISCOUNT)
 from qa.types import Citation, StoryCopy
 
 MARKER = re.compile(r"\s*\[(\d+(?:\s*[,;]\s*\d+)*)\]")
@@ -63,25 +67,66 @@ def numbers_missing(claim: str, evidence: str, given: str = "") -> bool:
     return any(n not in have for n in _NUMBER.findall(claim))
 
 
+def restated_names(claim: str, question: str) -> list[str]:
+    """The question's proper-name words that the claim repeats ('bradford', 'jong'): what the claim is about."""
+    said = set(re.findall(r"[\w'’-]+", fold(claim)))
+    return [n for n in subject_names(question) if n in said]
+
+
+def subject_names(question: str) -> list[str]:
+    """The question's proper-name words long enough to identify something ('US', 'UK' are not), including
+    quoted ones ("the 'TechCrunch' article")."""
+    names = question_names(question.replace("'", " ").replace("‘", " ").replace("’ ", " ").replace('"', " "))
+    return [n for n in names if len(n) > 2]
+
+
+def _names_found(names: list[str], folded: str) -> int:
+    """How many of `names` the folded text holds; a hyphenated name counts by its first part too
+    ('moscow-bound' by 'Moscow')."""
+    return sum(1 for n in names if any(re.search(rf"(?<!\w){re.escape(form)}(?!\w)", folded)
+                                       for form in dict.fromkeys((n, n.split("-")[0])) if form))
+
+
+def about_subject(claim: str, question: str, text: str) -> bool:
+    """Is `text` (an article) about what the claim is about? A claim repeating the question's names needs at
+    least ANCHOR_MIN_SHARE of them there; a bare answer ("Three.", "45-24.") answers the question, so the
+    article must name at least one of the question's names. Questions naming nothing pass."""
+    restated = restated_names(claim, question)
+    folded = fold(text)
+    if restated:
+        return _names_found(restated, folded) / len(restated) >= ANCHOR_MIN_SHARE
+    names = subject_names(question)
+    return not names or _names_found(names, folded) > 0
+
+
 def support(claim: str, claim_vec: np.ndarray, src: Source, given: frozenset[str] = frozenset(),
             question: str = "") -> tuple[float, int]:
-    """Best combined support (0..1) of the claim by one source's sentences, and the index of that sentence."""
+    """Best combined support (0..1) of the claim by one source's sentences, and the index of that sentence.
+    A source supports only what it says about the claim's subject: when the claim repeats the question's
+    names, the article must name them (a prison term from another trial in another article is not this
+    trial's; small models fill a detail the right article lacks from a neighbouring one)."""
     if not src.candidates:
         return 0.0, -1
     sims = src.vectors @ claim_vec
     best, best_i = 0.0, -1
     union = " ".join(src.annotated(i) for i in src.selected) if src.selected else ""
+    about = about_subject(claim, question, f"{src.title} {src.source} {src.body}")
+    union_lex = UNION_DISCOUNT * lexical_support(claim, union, given) if union else 0.0
+    own_best = -1.0
     for i in range(len(src.candidates)):
         text = src.annotated(i)  # relative dates resolved: "died yesterday (October 27, 2019)"
-        lex = max(lexical_support(claim, text, given),
-                  UNION_DISCOUNT * lexical_support(claim, union, given) if union else 0.0)
-        score = max(SUPPORT_LEXICAL_WEIGHT * lex + (1 - SUPPORT_LEXICAL_WEIGHT) * max(0.0, float(sims[i])),
-                    LEXICAL_ONLY_WEIGHT * lex)  # a short claim whose words a long sentence holds: low cosine
-        evidence = text + " " + union
-        if numbers_missing(claim, evidence, question):
+        cos = max(0.0, float(sims[i]))
+        own = lexical_support(claim, text, given)
+        score, own_score = (max(SUPPORT_LEXICAL_WEIGHT * lex + (1 - SUPPORT_LEXICAL_WEIGHT) * cos,
+                                LEXICAL_ONLY_WEIGHT * lex)  # a short claim in a long sentence: low cosine
+                            for lex in (max(own, union_lex), own))
+        if numbers_missing(claim, text + " " + union, question):
             score *= MISSING_NUMBER_PENALTY
-        if score > best:
-            best, best_i = score, i
+        if not about:
+            score *= ANCHOR_PENALTY
+        best = max(best, score)
+        if own_score > own_best:  # the quote: the sentence that itself shows the claim best
+            own_best, best_i = own_score, i
     return best, best_i
 
 
@@ -134,13 +179,17 @@ def render(claims: list[Claim], sources: list[Source]) -> Checked:
             unsupported.append(claim.text)
         pieces.append(text)
         for n, idx in claim.quote.items():
-            quotes.setdefault(n, []).append((claim.support, idx))
+            if idx >= 0:
+                first, last = quote_span(by_n[n], claim.text, idx)
+                quotes.setdefault(n, []).append((claim.support, first))
+                if last != first:
+                    quotes[n].append((claim.support, last))
     citations = []
     for n, new in sorted(order.items(), key=lambda kv: kv[1]):
         src = by_n[n]
         start, end, quote, score = _quote(src, quotes.get(n, []))
         citations.append(Citation(new, src.article_id, src.title, src.source, src.url, src.published_at,
-                                  quote, start, end, round(score, 3)))
+                                  quote, start, end, round(score, 3), dates=quote_dates(src, start, end)))
     supported = sum(1 for c in claims if c.sources)
     return Checked(" ".join(pieces), citations, unsupported, supported)
 
@@ -152,13 +201,45 @@ def add_story_copies(citations: list[Citation], copies: dict[str, list[StoryCopy
         citation.also_reported_by = list(copies.get(citation.article_id, []))
 
 
+def quote_span(src: Source, claim: str, idx: int) -> tuple[int, int]:
+    """Sentences `idx`.. shown as the quote for a claim: `idx` alone, or with the neighbouring sentence(s)
+    that add the claim's words while fewer than half of them are shown (an answer naming the ship and its old
+    name needs the sentence before "Their ship ... was previously MV Professor Albrecht Penck")."""
+    words = set(tokens(claim))
+    if not words:
+        return idx, idx
+    first = last = idx
+
+    def shown(a: int, b: int) -> set[str]:
+        return words & set(tokens(" ".join(src.candidates[j].text for j in range(a, b + 1))))
+
+    while len(shown(first, last)) < QUOTE_COVERAGE * len(words) and last - first + 1 < QUOTE_MAX_SENTENCES:
+        options = [(a, b) for a, b in ((first - 1, last), (first, last + 1)) if 0 <= a and b < len(src.candidates)
+                   and src.candidates[b].start - src.candidates[a].end < QUOTE_MAX_GAP_CHARS]
+        gains = [(len(shown(a, b)), -(b - a), a, b) for a, b in options]
+        if not gains or max(gains)[0] <= len(shown(first, last)):
+            break
+        _, _, first, last = max(gains)
+    return first, last
+
+
+def quote_dates(src: Source, start: int, end: int) -> list[str]:
+    """'yesterday = January 14, 2019' for each relative date in the quote body[start:end], as resolved at ingest
+    (the answerer saw the same resolution next to the phrase)."""
+    if src.dates is not None:
+        found = [a for a in src.dates if start <= a.start and a.end <= end]
+    else:
+        found = resolve_relative_dates(src.body[start:end], parse_published(src.published_at))
+    return [f"{a.phrase} = {a.label()}" for a in found]
+
+
 def _quote(src: Source, picks: list[tuple[float, int]]) -> tuple[int, int, str, float]:
     """Verbatim span of the supporting sentence(s): one sentence, or a short run of adjacent ones."""
     idxs = sorted({i for _, i in picks if i >= 0})
     score = max((s for s, _ in picks), default=0.0)
     if not idxs:
         idxs = src.selected[:1] or [0]
-    if idxs[-1] - idxs[0] > 2:  # far apart: keep the best-supported one
+    if idxs[-1] - idxs[0] >= QUOTE_MAX_SENTENCES:  # far apart: keep the best-supported claim's sentence
         idxs = [max(picks, key=lambda p: p[0])[1]]
     first, last = src.candidates[idxs[0]], src.candidates[idxs[-1]]
     return first.start, last.end, src.body[first.start : last.end], score

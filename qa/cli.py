@@ -180,6 +180,8 @@ def format_answer(answer) -> str:
     for c in answer.citations:
         lines.append(c.reference())
         lines.append(f'    "{c.quote}"')
+        if c.dates:
+            lines.append(f"    (dates in this quote: {'; '.join(c.dates)})")
     if answer.unsupported:
         lines.append("")
         lines.append("Not supported by the sources: " + " | ".join(answer.unsupported))

@@ -90,6 +90,11 @@ def side_evidence(sides: list[Side], sources: list[Source], embedder: Any) -> li
     return sides
 
 
+def decided_by_sides(question: str, sides: list[Side]) -> bool:
+    """A yes/no question in two or more parts, each with a sentence found: its sides can decide it."""
+    return is_yes_no(question) and len(sides) >= 2 and all(s.found for s in sides)
+
+
 def verdict(sides: list[Side]) -> str:
     """'Yes' when every side has a sentence that supports it, else 'No'."""
     return "Yes" if sides and all(s.found and s.score >= SIDE_SUPPORT for s in sides) else "No"

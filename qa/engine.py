@@ -23,7 +23,7 @@ from qa.answerers import Answerer, ExtractiveAnswerer, LLMAnswerer
 from qa.answer_types import answer_kind
 from qa.check import Verdict, check_answer
 from qa.citations import add_story_copies
-from qa.compare import side_evidence, sides_for
+from qa.compare import decided_by_sides, extractive_sides, side_evidence, sides_for
 from qa.context import SentenceCache, Source, build_sources, whole_chunk_sources
 from qa.filters import Filters
 from qa.gates import article_texts, asked_detail_gate, relevance_gate
@@ -100,6 +100,13 @@ class Engine:
                 if not second.refused:
                     yield "\n"  # the streamed text so far was the declined draft; the final Answer replaces it
                 verdict = second
+        if verdict.reason == MODEL_DECLINED and self.answerer.generates and decided_by_sides(standalone, sides):
+            # A small model declines most two-publication yes/no questions: each side's best sentence decides
+            # (as in extractive mode), shown with its quote, rather than "the articles do not say"
+            by_sides = extractive_sides(sides, sources, True)
+            log.debug("declined yes/no question: decided by its sides: %r", by_sides)
+            draft = f"{draft}\n[sides] {by_sides}"
+            verdict = self._check(by_sides, sources, standalone, answer.context, sides, kind)
         if verdict.reason == MODEL_DECLINED and not self.answerer.generates:
             verdict.reason = ASKED_DETAIL_MISSING  # the quoter declines only when no sentence holds the asked kind
         answer.draft = draft

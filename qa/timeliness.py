@@ -23,7 +23,7 @@ from dateutil import parser
 import numpy as np
 
 from index import parse_published
-from qa.answer_types import DATE, DURATION, MONEY, NUMBER, TIME, item_key, new_items
+from qa.answer_types import DATE, DURATION, MONEY, NUMBER, TIME, item_key, new_items, question_names
 from qa.context import Source, best_sentences, term_weights
 from qa.retrieval.query_analysis import find_dates
 from qa.text import split_sentences
@@ -109,7 +109,6 @@ def find_update(question: str, q_vec: np.ndarray, sources: list[Source], kind: s
     scored = best_sentences(question, q_vec, sources, rare_bonus=False)
     if not scored:
         return None
-    from qa.answerers import question_names  # (answerers import this module)
 
     names = set(question_names(question))
     name_stems = {t for n in names for t in tokens(n)}

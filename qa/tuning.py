@@ -44,6 +44,16 @@ LEXICAL_ONLY_WEIGHT = 0.7  # ... or this x word overlap alone: "Carl Lipo is aff
 #                            overlap passes the 0.55 threshold from 80% of the words the claim adds)
 UNION_DISCOUNT = 0.9  # overlap with all shown sentences of a source together (answers combine two sentences)
 MISSING_NUMBER_PENALTY = 0.6  # a number in the claim that the source does not state: support x 0.6
+ANCHOR_MIN_SHARE = 0.5  # a claim repeating the question's names ("Jong Woo Son", "Bradford") is supported only
+#                         by an article naming at least half of them: small models fill a detail the right
+#                         article lacks with one from another article (a prison term from another trial)
+ANCHOR_PENALTY = 0.5  # ... otherwise its support x 0.5 (below any threshold in use: it cannot confirm the claim)
+
+# Quotes behind [n] (qa/citations.py) ------------------------------------------------------------------------
+QUOTE_COVERAGE = 0.5  # a quote should show at least half of its claim's content words (what a reader checks
+#                       when clicking [n]); below that a neighbouring sentence that adds them joins the quote
+QUOTE_MAX_SENTENCES = 3  # ... up to three adjacent sentences: longer is a passage, not a quote
+QUOTE_MAX_GAP_CHARS = 40  # ... only sentences that are adjacent in the article (not across a gap in the chunks)
 
 # Comparisons (qa/compare.py) -----------------------------------------------------------------------------
 SIDE_SUPPORT = 0.25  # a side's best sentence must score this for the side to count as confirmed

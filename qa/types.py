@@ -58,6 +58,7 @@ class Citation:
     support: float = 0.0  # 0..1 how well the cited passage supports the sentence(s)
     superseded_by: int = 0  # n of the citation of a newer report that changed what this one said; 0: none
     also_reported_by: list[StoryCopy] = field(default_factory=list)  # the other copies of the cited story
+    dates: list[str] = field(default_factory=list)  # relative dates in the quote: "yesterday = January 14, 2019"
 
     def reference(self) -> str:
         """'[2] Title (Source, 2024-03-14) URL (superseded by [1])': one line of a source list."""

@@ -181,8 +181,17 @@ def citation_card(citation: Any, turn: int, body: str | None) -> str:
         f'<div class="nd-source-meta">{" · ".join(meta)}</div>'
         f"{also_reported_html(getattr(citation, 'also_reported_by', None) or [])}"
         f'<blockquote class="nd-excerpt">{excerpt}</blockquote>'
+        f"{dates_html(getattr(citation, 'dates', None) or [])}"
         "</div>"
     )
+
+
+def dates_html(dates: list[str]) -> str:
+    """'dates in this quote: yesterday = January 14, 2019': what each relative date in the quote means (the
+    answer gives the date, the article says "yesterday"); "" when the quote has none."""
+    if not dates:
+        return ""
+    return f'<div class="nd-quote-dates">dates in this quote: {html.escape("; ".join(dates))}</div>'
 
 
 def also_reported_html(copies: list[Any]) -> str:

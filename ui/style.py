@@ -21,6 +21,7 @@ a.nd-cite, a[href^="#nd-src-"] { font-size: 0.8em; font-weight: 600; text-decora
 .nd-source-title { font-weight: 600; }
 .nd-source-n { color: var(--color-accent); margin-right: 4px; }
 .nd-source-meta { font-size: 0.85em; color: var(--body-text-color-subdued); margin: 2px 0 6px 0; }
+.nd-quote-dates { font-size: 0.85em; color: var(--body-text-color-subdued); margin: 4px 0 0 0; }
 .nd-excerpt { margin: 0; padding: 6px 10px; border-left: 3px solid var(--border-color-primary);
   font-size: 0.9em; line-height: 1.5; white-space: pre-line; }
 .nd-excerpt mark { background: #fde68a; color: inherit; padding: 0 2px; border-radius: 2px; }

@@ -182,3 +182,15 @@ def test_context_recall_and_failure_reasons():
     assert m.failure_reason(r(refused=True)) == "refused although answerable"
     assert m.failure_reason(r(scores={"context_recall": 0.0})) == "no gold article in the answerer's context"
     assert m.failure_reason(r(scores={"context_recall": 0.5})) == "answer missed with gold evidence in context"
+
+
+def test_a_quote_counts_the_relative_dates_it_resolves():
+    from eval.metrics import citation_scores
+
+    body = "The ferry captain died yesterday, officials said."
+    quote = "The ferry captain died yesterday, officials said."
+    answer = "The ferry captain died on January 14, 2019 [1]."
+    plain = {"n": 1, "article_id": "a", "quote": quote, "start_char": 0, "end_char": len(quote)}
+    dated = {**plain, "dates": ["yesterday = January 14, 2019"]}
+    assert citation_scores(answer, [dated], ["a"], {"a": body})["quote_precision"] == 1.0
+    assert citation_scores("He died on January 14, 2019 [1].", [plain], ["a"], {"a": body})["quote_precision"] == 0.0

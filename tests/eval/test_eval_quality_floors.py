@@ -15,7 +15,7 @@ WIKINEWS = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "wik
 
 # figure: (measured in eval/RESULTS.md, floor or ceiling checked here)
 BUNDLED_FLOORS = {"answerable_accuracy": 0.74, "unanswerable_refused": 0.37, "false_refusals_max": 0.07}
-WIKINEWS_FLOORS = {"answerable_accuracy": 0.63, "unanswerable_refused": 0.58, "false_refusals_max": 0.06,
+WIKINEWS_FLOORS = {"answerable_accuracy": 0.63, "unanswerable_refused": 0.66, "false_refusals_max": 0.06,
                    "temporal_accuracy": 0.80, "citation_precision": 0.88}
 
 

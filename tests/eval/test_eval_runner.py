@@ -1,5 +1,6 @@
 """Runner pieces that need no index: per-case time limits and the eval-index key."""
 
+import json
 import threading
 
 import pytest
@@ -55,3 +56,18 @@ def test_select_cases_first_or_spread():
     assert [c.id for c in select_cases(cases, 3)] == ["0", "1", "2"]
     assert [c.id for c in select_cases(cases, 3, spread=True)] == ["0", "3", "6"]
     assert select_cases(cases, None) == cases and select_cases(cases, 50, spread=True) == cases
+
+
+def test_replaying_a_run_with_the_same_code_gives_the_same_answers(bundled_run, tmp_path):
+    from eval.replay import main as replay
+
+    report, out = bundled_run
+    assert replay([str(out), "--out", str(tmp_path / "replayed")]) == 0
+    read = lambda d: {r["id"]: r for r in map(json.loads, (d / "results.jsonl").open(encoding="utf-8"))}  # noqa: E731
+    before, after = read(out), read(tmp_path / "replayed")
+    assert before.keys() == after.keys() and len(before) == report["overall"]["cases"]
+    for case_id, was in before.items():
+        now = after[case_id]
+        assert (now["answer"], now["refused"], now["correct"]) == (was["answer"], was["refused"], was["correct"])
+    replayed = json.loads((tmp_path / "replayed" / "report.json").read_text(encoding="utf-8"))
+    assert replayed["overall"]["accuracy"] == report["overall"]["accuracy"]

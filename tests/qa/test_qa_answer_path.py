@@ -220,3 +220,14 @@ def test_a_second_decline_is_a_refusal_and_there_is_no_third_try(desk):
     engine = Engine(desk.settings, desk.retriever(), llm)
     answer = list(engine.stream("How many hives did the beekeepers' association count in its survey?"))[-1]
     assert answer.refused and answer.refusal_reason == MODEL_DECLINED and len(llm.prompts) == 2
+
+
+def test_a_declined_two_publication_yes_no_question_is_decided_by_its_sides(desk):
+    question = ("Did the Glenmoor Herald report that the Riverside tram line will cost 240 million euros, while the "
+                "Coastal Tribune reported that about 85,000 visitors came to the Port Ostrava harbour festival?")
+    llm = ScriptedLLM([REFUSAL, REFUSAL])
+    answer = list(Engine(desk.settings, desk.retriever(), llm).stream(question))[-1]
+    assert not answer.refused and answer.text.startswith("Yes.")
+    assert {c.source for c in answer.citations} == {"Glenmoor Herald", "Coastal Tribune"}
+    assert "240 million euros" in answer.text and "85,000" in answer.text  # each side's own sentence, quoted
+    assert "[sides]" in answer.draft  # the record says how the answer was reached

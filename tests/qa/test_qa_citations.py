@@ -2,8 +2,11 @@
 
 import pytest
 
-from qa.citations import check_claims, parse_claims, render
-from qa.context import build_sources
+import numpy as np
+
+from qa.citations import about_subject, check_claims, parse_claims, quote_span, render, restated_names, subject_names
+from qa.context import Source, build_sources
+from qa.text import split_sentences, tokens
 
 
 @pytest.fixture(scope="module")
@@ -22,10 +25,10 @@ def _n(sources, prefix):
     return next(s.n for s in sources if s.title.startswith(prefix))
 
 
-def _check(desk, sources, text):
+def _check(desk, sources, text, question=""):
     claims = parse_claims(text)
     vectors = desk.engine().embedder.embed_documents([c.text for c in claims])
-    check_claims(claims, vectors, sources, desk.settings.support_threshold)
+    check_claims(claims, vectors, sources, desk.settings.support_threshold, question)
     return render(claims, sources)
 
 
@@ -76,3 +79,69 @@ def test_yes_no_opening_is_kept_and_not_flagged(desk, sources):
     tram = _n(sources, "Glenmoor council")
     checked = _check(desk, sources, f"Yes. The Riverside tram line will cost 240 million euros [{tram}].")
     assert checked.text.startswith("Yes. ") and not checked.unsupported
+
+
+# A claim is supported only by an article about what it names -------------------------------------------------
+def test_a_detail_from_another_article_does_not_support_a_claim_about_this_one(desk, sources):
+    tram = _n(sources, "Glenmoor council")
+    festival_q = "How much did the Port Ostrava harbour festival cost?"
+    borrowed = _check(desk, sources, f"The Port Ostrava harbour festival cost 240 million euros [{tram}].", festival_q)
+    assert borrowed.supported_claims == 0 and not borrowed.citations  # the tram's cost is not the festival's
+    bare = _check(desk, sources, f"240 million euros [{tram}].", festival_q)  # a bare answer answers the question
+    assert bare.supported_claims == 0
+    tram_q = "How much will the Riverside tram line cost?"
+    for text in (f"The Riverside tram line will cost 240 million euros [{tram}].", f"240 million euros [{tram}]."):
+        kept = _check(desk, sources, text, tram_q)
+        assert kept.supported_claims == 1 and kept.citations[0].title.startswith("Glenmoor council")
+
+
+def test_whether_an_article_is_about_the_claims_subject():
+    question = "How long were the prison terms of the nine men jailed in Bradford?"
+    paris = "Paris court jails two police. Both received seven-year prison terms."
+    bradford = "Nine jailed in Bradford. Nine men were jailed in Bradford on Wednesday."
+    claim = "The nine men jailed in Bradford got seven-year prison terms."
+    assert restated_names(claim, question) == ["bradford"]
+    assert not about_subject(claim, question, paris) and about_subject(claim, question, bradford)
+    assert not about_subject("Seven years.", question, paris)  # a bare answer is about the question's subject
+    assert about_subject("Seven years.", "How long were the prison terms?", paris)  # nothing named: no test
+    assert subject_names("Did the 'TechCrunch' article and The Verge report it?") == ["techcrunch", "verge"]
+    assert about_subject("Navalny's Moscow-bound flight left Tomsk.", "Where did his Moscow-bound flight leave from?",
+                         "Navalny was flying from Tomsk to Moscow.")  # a hyphenated name counts by its first part
+
+
+# The quote behind [n] shows the claim --------------------------------------------------------------------------
+def _source(body: str) -> Source:
+    sentences = split_sentences(body)
+    return Source(n=1, article_id="a", title="Council meets", source="Test Post", url="", published_at="2024-01-01",
+                  body=body, candidates=sentences, vectors=np.zeros((len(sentences), 4), dtype=np.float32))
+
+
+def test_a_quote_takes_the_neighbouring_sentence_that_shows_the_rest_of_the_claim():
+    src = _source("The council met on Monday. It approved the tram line. The mayor welcomed the vote. "
+                  "Rain fell all day.")
+    assert quote_span(src, "It approved the tram line.", 1) == (1, 1)  # one sentence shows it all
+    first, last = quote_span(src, "The council approved the tram line, which the mayor warmly welcomed.", 1)
+    assert (first, last) == (1, 2)  # the next sentence adds "mayor welcomed", the one before only "council"
+    shown = set(tokens(" ".join(c.text for c in src.candidates[first:last + 1])))
+    assert len(shown & set(tokens("The council approved the tram line, which the mayor warmly welcomed."))) >= 3
+    wide = quote_span(src, "On Monday the council approved the tram line and the mayor welcomed rain all day.", 1)
+    assert wide[1] - wide[0] + 1 <= 3  # never more than three sentences
+
+
+def test_a_quote_is_the_sentence_that_itself_shows_the_claim_not_any_sentence_of_the_source(desk, sources):
+    tram = _n(sources, "Glenmoor council")
+    checked = _check(desk, sources, f"Councillor Ravi Oduya said the money should go to repairing bridges [{tram}].")
+    assert "Ravi Oduya" in checked.citations[0].quote
+
+
+def test_a_citation_says_what_the_relative_dates_in_its_quote_mean(desk):
+    engine = desk.engine()
+    question = "When did the Marlow harbour office publish its summer tide tables?"
+    found = engine.retriever.retrieve(question)
+    srcs = build_sources(found.hits, question, found.query_vector, engine.sentences, 8)
+    tide = _n(srcs, "Marlow tide")
+    checked = _check(desk, srcs, f"The Marlow harbour office published its summer tide tables on May 1, 2024 [{tide}].",
+                     question)
+    [citation] = checked.citations
+    assert "on Wednesday" in citation.quote and "May 1" not in citation.quote  # the article's own words
+    assert any(d.endswith("= May 1, 2024") and "Wednesday" in d for d in citation.dates)

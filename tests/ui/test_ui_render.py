@@ -82,3 +82,14 @@ def test_sources_panel_shows_newest_first_and_folds_older_answers():
     assert panel.index("&lt;i&gt;second&lt;/i&gt;?") < panel.index("first?")
     assert "<details" in panel and "nd-src-1-1" in panel
     assert "Sources of each answer appear here" in render.sources_panel([])
+
+
+def test_a_source_card_says_what_the_relative_dates_in_its_quote_mean():
+    dated = citation()
+    dated.dates = ["yesterday = April 9, 2025"]
+    card = render.citation_card(dated, 1, BODY)
+    assert '<div class="nd-quote-dates">dates in this quote: yesterday = April 9, 2025</div>' in card
+    assert "nd-quote-dates" not in render.citation_card(citation(), 1, BODY)  # nothing to say: no line
+    hostile = citation()
+    hostile.dates = ["<b>today</b> = April 9, 2025"]
+    assert "&lt;b&gt;today&lt;/b&gt;" in render.citation_card(hostile, 1, BODY)
