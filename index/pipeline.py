@@ -32,7 +32,7 @@ from index.timelimit import ParseTimeout, iterate_with_limit
 Progress = Callable[[int, int, int], None]  # (inputs done, inputs total, chunks embedded so far)
 Pending = tuple[Article, str, list[Chunk]]  # article, the file it came from, its chunks
 
-FLUSH_CHUNKS = 128  # chunks embedded and written together: enough to keep the embedder busy while the next
+FLUSH_CHUNKS = 32  # chunks embedded and written together: enough to keep the embedder busy while the next
 #                     batch is parsed and chunked, few enough that an interrupted run redoes little
 
 
