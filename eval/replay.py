@@ -20,9 +20,6 @@ import sys
 from pathlib import Path
 from typing import Any, Iterator
 
-RETRY_MARK = "\n[retry] "  # how the engine records the retry's draft after the first one
-SIDES_MARK = "\n[sides] "  # ... and the answer decided by a yes/no question's sides (the engine redoes it)
-
 
 class ScriptedAnswerer:
     """Answers with a run's recorded drafts, in order (the first draft, then the retry's); then refuses."""
@@ -34,6 +31,8 @@ class ScriptedAnswerer:
         self.drafts: list[str] = []
 
     def load(self, draft: str) -> None:
+        from qa.types import RETRY_MARK, SIDES_MARK  # the engine redoes the sides' answer itself
+
         self.drafts = draft.split(SIDES_MARK)[0].split(RETRY_MARK) if draft else []
 
     def draft(self, *args: Any, **kwargs: Any) -> Iterator[str]:

@@ -25,8 +25,9 @@ def sentences_of(draft: str) -> list[str]:
     """The checkable sentences of a draft (its last attempt when it was retried), as the check splits them."""
     from qa.citations import parse_claims
     from qa.prompting import is_refusal
+    from qa.types import RETRY_MARK, SIDES_MARK
 
-    final = draft.split("\n[sides] ")[0].split("\n[retry] ")[-1]
+    final = draft.split(SIDES_MARK)[0].split(RETRY_MARK)[-1]
     return [c.text for c in parse_claims(final) if not is_refusal(c.text) and not c.trivial]
 
 

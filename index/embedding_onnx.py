@@ -305,7 +305,6 @@ class OnnxEmbedder(Embedder):
         lengths = np.fromiter((len(e.ids) for e in encodings), dtype=np.int64, count=len(encodings))
         order = np.argsort(lengths, kind="stable")
         batches = [order[start:start + self.batch_size] for start in range(0, len(order), self.batch_size)]
-        out = np.empty((len(texts), self.dim or 0), dtype=np.float32) if self.dim else None
 
         def run(session: Any, rows: np.ndarray) -> np.ndarray:
             width = int(lengths[rows].max())
@@ -326,9 +325,7 @@ class OnnxEmbedder(Embedder):
             results = [None] * len(batches)
             for k, share in enumerate(shares):
                 results[k::n] = share
+        out = np.empty((len(texts), results[0].shape[1]), dtype=np.float32)
         for rows, vectors in zip(batches, results):
-            if out is None:
-                out = np.empty((len(texts), vectors.shape[1]), dtype=np.float32)
             out[rows] = vectors
-        assert out is not None
         return out

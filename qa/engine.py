@@ -34,7 +34,7 @@ from qa.rewrite import rewrite
 from qa.timeliness import (AS_OF, CURRENT, TIMELINE, as_of, chronological, dated_answer, find_update,
                            mark_superseded, newest_first, time_focus)
 from qa.tuning import RETRY_CHUNKS, RETRY_MIN_DENSE
-from qa.types import ASKED_DETAIL_MISSING, MODEL_DECLINED, Answer, Progress, Timings
+from qa.types import ASKED_DETAIL_MISSING, MODEL_DECLINED, RETRY_MARK, SIDES_MARK, Answer, Progress, Timings
 
 log = logging.getLogger(__name__)
 
@@ -96,7 +96,7 @@ class Engine:
                 second = self._check(retry, whole, standalone, retry_context, [], kind)
                 p2, c2 = self.backend.last_usage
                 prompt_tokens, completion_tokens = prompt_tokens + p2, completion_tokens + c2
-                draft, answer.context = f"{draft}\n[retry] {retry}", f"{answer.context}\n{retry_context}"
+                draft, answer.context = f"{draft}{RETRY_MARK}{retry}", f"{answer.context}\n{retry_context}"
                 if not second.refused:
                     yield "\n"  # the streamed text so far was the declined draft; the final Answer replaces it
                 verdict = second
@@ -105,7 +105,7 @@ class Engine:
             # (as in extractive mode), shown with its quote, rather than "the articles do not say"
             by_sides = extractive_sides(sides, sources, True)
             log.debug("declined yes/no question: decided by its sides: %r", by_sides)
-            draft = f"{draft}\n[sides] {by_sides}"
+            draft = f"{draft}{SIDES_MARK}{by_sides}"
             verdict = self._check(by_sides, sources, standalone, answer.context, sides, kind)
         if verdict.reason == MODEL_DECLINED and not self.answerer.generates:
             verdict.reason = ASKED_DETAIL_MISSING  # the quoter declines only when no sentence holds the asked kind

@@ -11,6 +11,10 @@ ASKED_DETAIL_MISSING = "asked detail not found"  # the thing asked for (e.g. "sa
 MODEL_DECLINED = "model declined"  # the LLM said the sources do not contain the answer
 NO_SUPPORTED_SENTENCE = "no supported sentence"  # the LLM answered, but no sentence is supported by a source
 REFUSAL_REASONS = (NO_RELEVANT_PASSAGE, ASKED_DETAIL_MISSING, MODEL_DECLINED, NO_SUPPORTED_SENTENCE)
+# How `Answer.draft` records what came after the first draft: the retry's draft, then the answer decided by a
+# yes/no question's sides (eval.replay and eval.support_check split drafts on these)
+RETRY_MARK = "\n[retry] "
+SIDES_MARK = "\n[sides] "
 
 
 @dataclass
