@@ -214,8 +214,11 @@ def quote_span(src: Source, claim: str, idx: int) -> tuple[int, int]:
         return words & set(tokens(" ".join(src.candidates[j].text for j in range(a, b + 1))))
 
     while len(shown(first, last)) < QUOTE_COVERAGE * len(words) and last - first + 1 < QUOTE_MAX_SENTENCES:
-        options = [(a, b) for a, b in ((first - 1, last), (first, last + 1)) if 0 <= a and b < len(src.candidates)
-                   and src.candidates[b].start - src.candidates[a].end < QUOTE_MAX_GAP_CHARS]
+        # (first - 1, last) adds the sentence before, (first, last + 1) the one after: each only when it follows
+        # on in the article from its neighbour in the span
+        options = [(a, b) for a, b, gap in ((first - 1, last, (first - 1, first)), (first, last + 1, (last, last + 1)))
+                   if 0 <= a and b < len(src.candidates)
+                   and src.candidates[gap[1]].start - src.candidates[gap[0]].end < QUOTE_MAX_GAP_CHARS]
         gains = [(len(shown(a, b)), -(b - a), a, b) for a, b in options]
         if not gains or max(gains)[0] <= len(shown(first, last)):
             break

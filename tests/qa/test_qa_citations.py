@@ -128,6 +128,17 @@ def test_a_quote_takes_the_neighbouring_sentence_that_shows_the_rest_of_the_clai
     assert wide[1] - wide[0] + 1 <= 3  # never more than three sentences
 
 
+def test_a_quote_grows_to_three_adjacent_sentences_but_not_across_a_gap():
+    body = ("The council met on Monday. The long-awaited vote on the Riverside tram line finally took place after "
+            "a debate of several hours. The mayor warmly welcomed it.")
+    src = _source(body)
+    claim = "On Monday the council met; the mayor warmly welcomed the vote, cheering loudly."  # 0, 1 and 2 each
+    #                                                          hold a third of its words; two hold under half
+    assert quote_span(src, claim, 1) == (0, 2)
+    gapped = _source(body.replace("The mayor", "\n\n" + " " * 60 + "The mayor"))  # text left out before it
+    assert quote_span(gapped, claim, 1) == (0, 1)
+
+
 def test_a_quote_is_the_sentence_that_itself_shows_the_claim_not_any_sentence_of_the_source(desk, sources):
     tram = _n(sources, "Glenmoor council")
     checked = _check(desk, sources, f"Councillor Ravi Oduya said the money should go to repairing bridges [{tram}].")
