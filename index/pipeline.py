@@ -32,8 +32,10 @@ from index.timelimit import ParseTimeout, iterate_with_limit
 Progress = Callable[[int, int, int], None]  # (inputs done, inputs total, chunks embedded so far)
 Pending = tuple[Article, str, list[Chunk]]  # article, the file it came from, its chunks
 
-FLUSH_CHUNKS = 32  # chunks embedded and written together: enough to keep the embedder busy while the next
-#                     batch is parsed and chunked, few enough that an interrupted run redoes little
+FLUSH_BATCHES = 4  # model calls per written batch (embed_batch_size texts each): the embedding sessions share
+#                    them out, and one written batch embeds while the next is parsed. Vectors depend a little on
+#                    which texts share a call (int8 activations are quantised per call), so this stays as it was
+MIN_FLUSH_CHUNKS = 32  # ... but never fewer chunks than this per write (an interrupted run redoes at most this)
 
 
 def ingest(
@@ -105,7 +107,7 @@ class _Run:
         self.buffered_chunks = 0
         self.seen: set[str] = set()  # article ids met in this run
         self.replaced: set[str] = set()  # old ids whose origin now holds a changed article ("updated", not "removed")
-        self.flush_at = FLUSH_CHUNKS
+        self.flush_at = max(MIN_FLUSH_CHUNKS, FLUSH_BATCHES * settings.embed_batch_size)
         # One batch at a time is embedded in a worker thread (ONNX Runtime and torch release the GIL) while
         # this thread parses and chunks the next one; everything is written here, in order (see flush).
         self._pool: ThreadPoolExecutor | None = None

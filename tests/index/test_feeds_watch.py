@@ -307,7 +307,7 @@ def test_kill_9_mid_poll_then_restart_resumes_clean(fast, tmp_path):
     env.update(HF_HUB_OFFLINE="1", TOKENIZERS_PARALLELISM="false", PYTHONPATH=str(REPO),
                NEWSDESK_CONFIG=str(tmp_path / "no-config.toml"), NEWSDESK_EMBED_THREADS="1",
                NEWSDESK_FETCH_HOST_DELAY_S="0", NEWSDESK_FOLD_COPIES="false",
-               NEWSDESK_EMBED_BATCH_SIZE="8")  # ingest writes every 32 chunks (index.pipeline.FLUSH_CHUNKS)
+               NEWSDESK_EMBED_BATCH_SIZE="8")  # ingest writes every 32 chunks (index.pipeline MIN_FLUSH_CHUNKS)
     with FeedServer(articles=0) as site:
         site.add_entry("slow-story", title="Varnwick council publishes its water report",
                        paragraphs=["The Varnwick council published its report on the town's water supply on "

@@ -12,7 +12,7 @@ import textwrap
 from newsdesk_testkit import REPO
 from index import Catalog, ingest, open_store
 
-N_ARTICLES = 80  # one short chunk each; ingest writes every 32 chunks (one batch behind), so a kill can land between flushes
+N_ARTICLES = 80  # one short chunk each; ingest writes every 32 chunks here (one batch behind), so a kill can land between flushes
 
 CHILD = textwrap.dedent("""
     import os, signal, sys

@@ -194,7 +194,8 @@ def test_next_ingest_heals_chroma_that_lost_or_gained_chunks(settings, docs, emb
 def test_batches_embedded_in_the_background_are_all_written_in_order(settings, docs, embedder, monkeypatch):
     import index.pipeline as pipeline
 
-    monkeypatch.setattr(pipeline, "FLUSH_CHUNKS", 2)  # many small batches: each embedded while the next is parsed
+    monkeypatch.setattr(pipeline, "MIN_FLUSH_CHUNKS", 2)  # many small batches: each embedded while the next
+    settings.embed_batch_size = 1  #                                 is parsed (4 calls of 1 text per write)
     write_all_formats(docs)
     report = ingest(docs.path, settings)
     catalog, store = assert_consistent(settings)
@@ -208,7 +209,8 @@ def test_batches_embedded_in_the_background_are_all_written_in_order(settings, d
 def test_an_embedding_failure_in_the_background_leaves_nothing_half_written(settings, docs, monkeypatch):
     import index.pipeline as pipeline
 
-    monkeypatch.setattr(pipeline, "FLUSH_CHUNKS", 2)
+    monkeypatch.setattr(pipeline, "MIN_FLUSH_CHUNKS", 2)
+    settings.embed_batch_size = 1
     write_all_formats(docs)
     calls = {"n": 0}
     real = pipeline.Embedder.embed_documents
