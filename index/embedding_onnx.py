@@ -300,11 +300,15 @@ class OnnxEmbedder(Embedder):
         """Word pieces per text, special tokens not included (no truncation)."""
         return [len(e.ids) for e in self._counter.encode_batch(list(texts), add_special_tokens=False)]
 
-    def _encode(self, texts: list[str]) -> np.ndarray:
+    def _encode_each(self, texts: list[str]) -> np.ndarray:
+        return self._encode(texts, batch_size=1)  # as fast as batches of 32 for sentences (no padding)
+
+    def _encode(self, texts: list[str], batch_size: int | None = None) -> np.ndarray:
         encodings = self._fast.encode_batch(texts)
         lengths = np.fromiter((len(e.ids) for e in encodings), dtype=np.int64, count=len(encodings))
         order = np.argsort(lengths, kind="stable")
-        batches = [order[start:start + self.batch_size] for start in range(0, len(order), self.batch_size)]
+        size = batch_size or self.batch_size
+        batches = [order[start:start + size] for start in range(0, len(order), size)]
 
         def run(session: Any, rows: np.ndarray) -> np.ndarray:
             width = int(lengths[rows].max())

@@ -118,6 +118,26 @@ def answer_kind(question: str) -> str:
     return YES_NO if _YES_NO.search(question) else OTHER
 
 
+_ASKS_FOR_PERSON = re.compile(
+    r"^\s*(?:who|whom)\b|\b(?:which|what)\s+(?:[\w-]+\s+){0,2}(?:person|man|woman|judge|candidate|wrestler|"
+    r"player|actor|actress|singer|lyricist|writer|author|politician|governor|president|leader|minister|official|"
+    r"officer|mayor|senator|athlete|coach|director|scientist|researcher|artist|musician|drummer|journalist)\b",
+    re.I)
+
+
+def asks_for_person(question: str) -> bool:
+    """'Who ...?', 'Which federal judge ...?': the answer is a person's name (the kind stays ENTITY for
+    "who won"-type questions, where a team or a company can be the answer; this only prefers people)."""
+    return bool(_ASKS_FOR_PERSON.search(question))
+
+
+def looks_like_person(name: str) -> bool:
+    """Two or more capitalised words, none of them an organisation's or a place's ('Gray Miller', not
+    'Canada' or 'Governor of Tyumen Oblast')."""
+    words = name.split()
+    return len(words) >= 2 and not {fold(w) for w in words} & _NOT_PERSON
+
+
 def items(text: str, kind: str) -> list[Item]:
     """Every item of `kind` in `text` (capitalised names for ENTITY; dates also count as numbers' neighbours)."""
     if kind == PERSON:

@@ -11,7 +11,8 @@ from typing import Iterator, Sequence
 
 import numpy as np
 
-from qa.answer_types import CALENDAR, ENTITY, PERSON, TYPED, answer_kind, holds_kind, question_names
+from qa.answer_types import (CALENDAR, ENTITY, PERSON, TYPED, answer_kind, asks_for_person, holds_kind,
+                             looks_like_person, question_names)
 from qa.compare import Side, extractive_sides, is_yes_no, side_hint
 from qa.context import Source, best_sentences
 from qa.llms.base import ChatBackend
@@ -88,7 +89,7 @@ class ExtractiveAnswerer(Answerer):
                   if score >= EXTRACTIVE_CLOSE * scored[0][0]]
         prefix = ""
         if kind in (PERSON, ENTITY):
-            named = best_name(scored[:EXTRACTIVE_NAME_SENTENCES], sources, question)
+            named = best_name(scored[:EXTRACTIVE_NAME_SENTENCES], sources, question, kind)
             if named is not None:  # the name the best sentences agree on, in its fullest form, then the evidence
                 prefix = f"{named[0]}: "
                 if named[1:] not in picked:
@@ -142,20 +143,28 @@ def name_runs(text: str, question: str) -> list[str]:
     return runs
 
 
-def best_name(scored: list[tuple[float, int, int]], sources: list[Source], question: str) -> tuple[str, int, int] | None:
+def best_name(scored: list[tuple[float, int, int]], sources: list[Source], question: str,
+              kind: str = ENTITY) -> tuple[str, int, int] | None:
     """The name (keyed by its last word, so 'Bankman-Fried' and 'Sam Bankman-Fried' agree) with the most
-    support over the best sentences, shown in its longest form found in the sources, with its best sentence."""
+    support over the best sentences, shown in its longest form found in the sources, with its best sentence.
+    A question asking for a person prefers names that look like a person's."""
+    all_runs = [run for src in sources for i in range(len(src.candidates)) for run in name_runs(src.annotated(i), question)]
+    person = kind == PERSON or asks_for_person(question)
+    # a surname alone ('Altman') counts where the sources also give the full name ('Sam Altman')
+    surnames = {fold(run.split()[-1]) for run in all_runs if looks_like_person(run)}
     votes: dict[str, float] = {}
     where: dict[str, tuple[int, int]] = {}
     for score, si, ci in scored:
-        for run in dict.fromkeys(name_runs(sources[si].annotated(ci), question)):
+        runs = name_runs(sources[si].annotated(ci), question)
+        if person:
+            runs = [run for run in runs if fold(run.split()[-1]) in surnames]
+        for run in dict.fromkeys(runs):
             key = fold(run.split()[-1])
             votes[key] = votes.get(key, 0.0) + score
             where.setdefault(key, (si, ci))
     if not votes:
         return None
     key = max(votes, key=votes.get)
-    forms = [run for src in sources for i in range(len(src.candidates)) for run in name_runs(src.annotated(i), question)
-             if fold(run.split()[-1]) == key]
+    forms = [run for run in all_runs if fold(run.split()[-1]) == key and (not person or looks_like_person(run))]
     name = max(forms, key=lambda r: (len(r.split()), forms.count(r)))
     return (name, *where[key])

@@ -73,7 +73,7 @@ def is_yes_no(question: str) -> bool:
 def side_evidence(sides: list[Side], sources: list[Source], embedder: Any) -> list[Side]:
     """Best sentence for each side among the sources from that side's publications, scored against the
     side's own sub-question (embedding similarity + IDF-weighted word overlap)."""
-    vectors = embedder.embed_documents([s.text for s in sides]) if hasattr(embedder, "embed_documents") else None
+    vectors = embedder.embed_each([s.text for s in sides]) if hasattr(embedder, "embed_each") else None
     for k, side in enumerate(sides):
         q_vec = np.asarray(embedder.embed_query(side.text)) if vectors is None else np.asarray(vectors[k])
         mine = [(si, src) for si, src in enumerate(sources) if not side.publications or src.source in side.publications]

@@ -130,7 +130,7 @@ class SentenceCache:
             known = {k: self._vectors[k] for k in keys if k in self._vectors}
         missing = [i for i, k in enumerate(keys) if k not in known]
         if missing:
-            embedded = self.embedder.embed_documents([sentences[i].text for i in missing])
+            embedded = self.embedder.embed_each([sentences[i].text for i in missing])
             fresh = {keys[i]: np.asarray(vec, dtype=np.float32) for i, vec in zip(missing, embedded)}
             known.update(fresh)
             with self._lock:

@@ -152,7 +152,7 @@ class Engine:
         known = {src.candidates[i].text: src.vectors[i] for src in sources for i in range(len(src.candidates))}
         missing = [t for t in dict.fromkeys(texts) if t not in known]
         if missing:
-            known.update(zip(missing, self.embedder.embed_documents(missing)))
+            known.update(zip(missing, self.embedder.embed_each(missing)))
         return np.stack([known[t] for t in texts])
 
     def _articles(self, found: Retrieval) -> list[Any]:

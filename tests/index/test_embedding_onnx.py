@@ -78,6 +78,19 @@ def test_two_embedding_threads_share_out_the_batches_and_give_the_same_vectors(m
                                atol=1e-5)
 
 
+def test_embed_each_gives_a_text_the_vector_it_gets_alone_whatever_is_embedded_beside_it(models_home, onnx_int8):
+    texts = sample_sentences(12)
+    alone = np.stack([onnx_int8.embed_query(t) for t in texts])
+    np.testing.assert_array_equal(onnx_int8.embed_each(texts), alone)
+    np.testing.assert_array_equal(onnx_int8.embed_each(texts[::-1])[::-1], alone)
+    settings = IndexSettings(data_dir=models_home, embed_backend="onnx-int8", embed_batch_size=4, embed_threads=2)
+    two = OnnxEmbedder(resolve_model_path(settings), settings)
+    np.testing.assert_array_equal(two.embed_each(texts), alone)
+    # why it exists: in batches the int8 model quantises each call's activations together, so companions move
+    # a vector (an answer would then depend on which questions filled the sentence cache first)
+    assert np.abs(onnx_int8.embed_documents(texts) - alone).max() > 1e-4
+
+
 def test_embedding_threads_default_to_two_where_two_cores_are_free(monkeypatch):
     from index.settings import default_embed_threads
 
