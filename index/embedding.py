@@ -36,13 +36,7 @@ class Embedder:
 
     def embed_documents(self, texts: list[str]) -> np.ndarray:
         """One vector per text, shape (len(texts), dim)."""
-        if not texts:
-            return np.zeros((0, self.dim), dtype=np.float32)
-        with self._lock:
-            self.calls += 1
-            self.texts_embedded += len(texts)
-            vectors = self._encode(list(texts))
-        return np.asarray(vectors, dtype=np.float32)
+        return self._embed(texts, self._encode)
 
     def embed_query(self, text: str) -> np.ndarray:
         """One vector, shape (dim,)."""
@@ -53,12 +47,16 @@ class Embedder:
         the int8 model quantises activations per call (and pads per batch), so a sentence embedded beside
         others gets a slightly different vector (cosine up to ~0.01 off). Questions use this for sentences,
         so an answer never depends on which questions were asked before it."""
+        return self._embed(texts, self._encode_each)
+
+    def _embed(self, texts: list[str], encode: Callable[[list[str]], np.ndarray]) -> np.ndarray:
+        """Counts the call and its texts, and encodes under the lock (one model run at a time)."""
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         with self._lock:
             self.calls += 1
             self.texts_embedded += len(texts)
-            vectors = self._encode_each(list(texts))
+            vectors = encode(list(texts))
         return np.asarray(vectors, dtype=np.float32)
 
     def _encode_each(self, texts: list[str]) -> np.ndarray:
