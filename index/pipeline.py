@@ -33,8 +33,7 @@ Progress = Callable[[int, int, int], None]  # (inputs done, inputs total, chunks
 Pending = tuple[Article, str, list[Chunk]]  # article, the file it came from, its chunks
 
 FLUSH_BATCHES = 4  # model calls per written batch (embed_batch_size texts each): the embedding sessions share
-#                    them out, and one written batch embeds while the next is parsed. Vectors depend a little on
-#                    which texts share a call (int8 activations are quantised per call), so this stays as it was
+#                    them out, and one written batch embeds while the next is parsed
 MIN_FLUSH_CHUNKS = 32  # ... but never fewer chunks than this per write (an interrupted run redoes at most this)
 
 

@@ -67,7 +67,10 @@ class IndexSettings(BaseSettings):
 
     embed_model: str = Field("all-MiniLM-L6-v2", description="'all-MiniLM-L6-v2' (packaged) or a local model path.")
     embed_backend: Literal["torch", "onnx", "onnx-int8"] = Field("onnx-int8", description="Embedding runtime.")
-    embed_batch_size: int = Field(32, ge=1, le=1024, description="Texts per model call when embedding.")
+    embed_batch_size: int = Field(1, ge=1, le=1024,
+                                  description="Texts per model call when embedding. 1 (the default) makes each "
+                                  "stored vector depend on its text alone (int8 activations are quantised per "
+                                  "call) and ingests fastest with onnx-int8 (no padding; bench/RESULTS.md).")
     embed_threads: int = Field(default_factory=default_embed_threads, ge=1, le=64,
                                description="CPU threads for embedding (default: 2 where two cores are free to use).")
 
