@@ -31,8 +31,12 @@ _CURRENCY = (r"dollars?|euros?|pounds?(?! of)|yen|yuan|renminbi|rupees?|francs?|
 _UNIT = r"(?:seconds?|minutes?|hours?|days?|weeks?|months?|years?|decades?|centuries|century)"
 
 ITEM_PATTERNS: dict[str, re.Pattern[str]] = {
-    DATE: re.compile(rf"\b(?:{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?\b|\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}|"
-                     rf"\b{_MONTH}\b(?=\s+(?:19|20)\d\d)|\b(?:19|20)\d\d-\d\d-\d\d\b|\b(?:19|20)\d\d\b|\b{_WEEKDAY}\b)",
+    # a date is one item with its year ("September 4, 2024", "October 2024", "the spring of 2025"), so two
+    # reports sharing only the year of different dates do not agree on the date
+    DATE: re.compile(rf"\b(?:{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+(?:19|20)\d\d)?\b|"
+                     rf"\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}(?:,?\s+(?:19|20)\d\d\b)?|"
+                     rf"\b{_MONTH}\s+(?:of\s+)?(?:19|20)\d\d\b|\b(?:spring|summer|autumn|fall|winter)\s+(?:of\s+)?(?:19|20)\d\d\b|"
+                     rf"\b(?:19|20)\d\d-\d\d-\d\d\b|\b(?:19|20)\d\d\b|\b{_WEEKDAY}\b)",
                      re.I),
     TIME: re.compile(r"\b\d{1,2}(?::\d{2})?\s*(?:a\.?m\.?|p\.?m\.?)(?!\w)|\b\d{1,2}:\d{2}\b|\b(?:noon|midnight)\b",
                      re.I),

@@ -18,7 +18,7 @@ from qa.context import Source, best_sentences
 from qa.llms.base import ChatBackend
 from qa.prompting import REFUSAL, answer_messages
 from qa.text import STOPWORDS, fold
-from qa.timeliness import TIMELINE, TIMELINE_HINT, Update, update_hint
+from qa.timeliness import TIMELINE, TIMELINE_HINT, Update, still_verdict, update_hint
 from qa.tuning import (EXTRACTIVE_CLOSE, EXTRACTIVE_KIND_FLOOR, EXTRACTIVE_MAX_SENTENCES, EXTRACTIVE_MIN_NAMES,
                        EXTRACTIVE_NAME_SENTENCES, TIMELINE_MAX_REPORTS)
 
@@ -62,7 +62,11 @@ class ExtractiveAnswerer(Answerer):
               focus: str = "", update: Update | None = None) -> Iterator[str]:
         if update is not None:  # the newest report's statement, then each superseded one
             order = [update.newest, *update.earlier]
-            yield " ".join(f"{sources[si].annotated(update.sentences[si])} [{sources[si].n}]" for si in order)
+            verdict = still_verdict(question, update) if is_yes_no(question) else ""  # "Is it still ...?"
+            # each report's own statement: a correction notice's correction, not the figure it withdraws
+            statements = [_stopped(sources[si].statement(update.sentences[si])) for si in order]
+            yield " ".join([verdict] * bool(verdict) + [f"{text} [{sources[si].n}]"
+                                                          for si, text in zip(order, statements)])
             return
         if focus == TIMELINE and len(sources) >= 2:
             yield from self._timeline(question, q_vec, sources)
@@ -109,6 +113,11 @@ class ExtractiveAnswerer(Answerer):
                 best[si] = ci
         chosen = sorted(best)[:TIMELINE_MAX_REPORTS]
         yield " ".join(f"{sources[si].annotated(best[si])} [{sources[si].n}]" for si in chosen)
+
+
+def _stopped(text: str) -> str:
+    """`text` ending in a full stop (a correction is kept without its own)."""
+    return text if text[-1:] in ".!?\"”’)" else f"{text}."
 
 
 def names_present(question: str, sources: list[Source]) -> bool:

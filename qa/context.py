@@ -14,6 +14,7 @@ import numpy as np
 
 from index import annotate_relative_dates, parse_published
 from qa.answer_types import BONUS_KINDS, answer_kind, holds_kind
+from qa.corrections import correction_for, with_correction
 from qa.retrieval.hits import Hit
 from qa.text import Sentence, split_sentences, tokens
 from qa.tuning import (ANSWER_SIM_WEIGHT, DIVERSITY_FLOOR, GATE_SIM_WEIGHT, KIND_BONUS, LEXICAL_PREFILTER,
@@ -49,6 +50,7 @@ class Source:
     selected: list[int] = field(default_factory=list)  # indices into candidates, document order
     dates: list[Any] | None = None  # relative dates resolved at ingest (offsets into body); None: resolve here
     _annotated: list[str] | None = field(default=None, repr=False)
+    _corrections: list[str | None] | None = field(default=None, repr=False)
 
     def excerpt(self, indices: list[int] | None = None) -> str:
         """The selected sentences, '…' where article text was left out between them, each relative date
@@ -65,12 +67,23 @@ class Source:
 
     def annotated(self, i: int) -> str:
         """Candidate `i` with its relative dates resolved against the publication date ("yesterday (October 27,
-        2019)"): what answerers see and what the support check compares answers with."""
+        2019)") and, when a correction notice retracts it, the correction ("... said 240 jobs (corrected:
+        the correct figure is 140)."): what answerers see and what the support check compares answers with."""
         if self._annotated is None:
             day = parse_published(self.published_at)
-            self._annotated = [annotate_relative_dates(c.text, day, c.start, self.dates) if self.dates is not None
-                               else annotate_relative_dates(c.text, day) for c in self.candidates]
+            self._corrections = [correction_for(self.body, c) for c in self.candidates]
+            self._annotated = []
+            for c, fix in zip(self.candidates, self._corrections):
+                text = (annotate_relative_dates(c.text, day, c.start, self.dates) if self.dates is not None
+                        else annotate_relative_dates(c.text, day))
+                self._annotated.append(with_correction(text, fix) if fix else text)
         return self._annotated[i]
+
+    def statement(self, i: int) -> str:
+        """What this report itself states in candidate `i`: the correction where a notice retracts the
+        sentence (it repeats the wrong figure), else the annotated sentence. Reports are compared on this."""
+        text = self.annotated(i)
+        return (self._corrections or [None] * (i + 1))[i] or text
 
 
 class SentenceCache:

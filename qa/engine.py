@@ -20,7 +20,7 @@ from typing import Any, Iterator
 import numpy as np
 
 from qa.answerers import Answerer, ExtractiveAnswerer, LLMAnswerer
-from qa.answer_types import answer_kind
+from qa.answer_types import YES_NO, answer_kind
 from qa.check import Verdict, check_answer
 from qa.citations import add_story_copies
 from qa.compare import decided_by_sides, extractive_sides, side_evidence, sides_for
@@ -32,7 +32,7 @@ from qa.prompting import REFUSAL, format_sources
 from qa.retrieval.retriever import Retrieval, Retriever
 from qa.rewrite import rewrite
 from qa.timeliness import (AS_OF, CURRENT, TIMELINE, as_of, chronological, dated_answer, find_update,
-                           mark_superseded, newest_first, time_focus)
+                           mark_superseded, newest_first, stated_kind, time_focus)
 from qa.tuning import RETRY_CHUNKS, RETRY_MIN_DENSE
 from qa.types import ASKED_DETAIL_MISSING, MODEL_DECLINED, RETRY_MARK, SIDES_MARK, Answer, Progress, Timings
 
@@ -132,8 +132,9 @@ class Engine:
             return as_of(sources, focus.until), None
         if focus.kind == TIMELINE:
             return chronological(sources), None
-        if focus.kind == CURRENT:
-            update = find_update(question, found.query_vector, sources, kind)
+        if focus.kind == CURRENT:  # a yes/no question ("still due in October?") is about the value it states
+            stated = stated_kind(question) if kind == YES_NO else None
+            update = find_update(question, found.query_vector, sources, stated or kind, stated=stated is not None)
             if update is not None:
                 return newest_first(sources, update)
         return sources, None

@@ -23,7 +23,7 @@ from dateutil import parser
 import numpy as np
 
 from index import parse_published
-from qa.answer_types import DATE, DURATION, MONEY, NUMBER, TIME, item_key, new_items, question_names
+from qa.answer_types import DATE, DURATION, MONEY, NUMBER, TIME, item_key, items, new_items, question_names
 from qa.context import Source, best_sentences, term_weights
 from qa.retrieval.query_analysis import find_dates
 from qa.text import split_sentences
@@ -43,6 +43,11 @@ _TIMELINE = re.compile(
 # a past time the question is framed in: "In March 2024, ...", "As of June 2025 ...", "Back in 2024 ..."
 _AS_OF_FRAME = re.compile(r"^\s*(?:in|as\s+of|by|back\s+in|at\s+the\s+(?:start|end)\s+of)\s+[^,?]{3,40},|"
                           r"\bas\s+of\s+\w|\bat\s+the\s+time\b|\bback\s+in\b", re.I)
+# a report mentioning the value it supersedes: "had been due to reopen in October", "was originally planned for"
+_FORMER = re.compile(r"\b(?:had\s+been|(?:was|were)\s+(?:originally|initially|first|previously)|originally|initially|"
+                     r"previously)\s+(?:due|expected|scheduled|planned|set|meant|supposed|forecast|estimated|"
+                     r"budgeted|promised|put)\b", re.I)
+_VERDICT = re.compile(r"(Yes|No)[.,:]\s+")  # a yes/no answer's first word, kept ahead of its date
 _DATELINE = re.compile(r"^[A-Z][A-Z .,'’-]{1,40}\s[—–-]{1,2}\s+")  # "PORT CALDER — " opening a report
 _NOW = re.compile(r"\b(?:now|latest|currently|current|still|yet|so\s+far|most\s+recent(?:ly)?|at\s+present|"
                   r"these\s+days|nowadays|anymore|any\s+more)\b", re.I)
@@ -65,6 +70,7 @@ class Update:
     newest: int  # index into sources
     earlier: list[int] = field(default_factory=list)
     sentences: dict[int, int] = field(default_factory=dict)  # source index → its best sentence holding the item
+    items: dict[int, frozenset[str]] = field(default_factory=dict)  # source index → the items it states (item_key)
 
 
 def time_focus(question: str, newest_article: date | None = None) -> TimeFocus:
@@ -74,8 +80,10 @@ def time_focus(question: str, newest_article: date | None = None) -> TimeFocus:
     if ranges and _AS_OF_FRAME.search(question):
         end = max(hi for _, hi in ranges)
         return TimeFocus(AS_OF, datetime.fromtimestamp(end - 1, tz=timezone.utc).date())
-    if ranges:
+    if ranges and not _NOW.search(question):
         return TimeFocus(NONE)  # a question about a dated event ("What happened on 3 April?")
+    if ranges:  # "Is it still due to open in October?": the date is the value asked about, not the time
+        return TimeFocus(CURRENT, says_now=True)
     if _TIMELINE.search(question):
         return TimeFocus(TIMELINE)
     return TimeFocus(CURRENT, says_now=bool(_NOW.search(question)))
@@ -97,11 +105,13 @@ def renumber(sources: list[Source]) -> list[Source]:
     return sources
 
 
-def find_update(question: str, q_vec: np.ndarray, sources: list[Source], kind: str) -> Update | None:
+def find_update(question: str, q_vec: np.ndarray, sources: list[Source], kind: str,
+                stated: bool = False) -> Update | None:
     """When the retrieved reports disagree on the asked item: the lead statement (the most relevant one among
     the newest report and the reports agreeing with it, i.e. sharing an item) and the most relevant older
     report whose statement shares no item with them. None when they agree, are undated, or the question asks
-    for no typed item."""
+    for no typed item. `stated`: the items the question itself states count too (a yes/no question "Is it
+    still due in October?" asks whether the newest report still says October)."""
     if kind not in REVISABLE or len(sources) < 2:
         return None
     # relevance without the rare-words bonus: a later report words the update its own way ("will open in 2027"
@@ -114,11 +124,17 @@ def find_update(question: str, q_vec: np.ndarray, sources: list[Source], kind: s
     name_stems = {t for n in names for t in tokens(n)}
     asked = {t for t in tokens(question) if t not in name_stems}
     statements: dict[int, tuple[float, int, int, frozenset[str]]] = {}  # source → (overlap, score, sentence, items)
+    about = [_names_all(src, names) for src in sources]
     for score, si, ci in scored:
         if score < EARLIER_RELEVANCE_RATIO * scored[0][0]:
             break
         day = published_day(sources[si])
-        found = [i for i in new_items(sources[si].annotated(ci), kind, question)
+        if not about[si]:  # another story: its date says nothing about this one's news
+            continue
+        statement = sources[si].statement(ci)  # a correction notice states its correction, not the wrong figure
+        if _FORMER.search(statement):  # "had been due to reopen in October": the value this report supersedes
+            continue
+        found = [i for i in (items(statement, kind) if stated else new_items(statement, kind, question))
                  if not (kind == DATE and day is not None and _reporting_day(i.text, day))]
         if not found or day is None:
             continue
@@ -130,36 +146,77 @@ def find_update(question: str, q_vec: np.ndarray, sources: list[Source], kind: s
         return None
     by_date = sorted(statements, key=lambda si: published_day(sources[si]), reverse=True)
     group = [by_date[0]]
-    items = set(statements[by_date[0]][3])
+    agreed = set(statements[by_date[0]][3])
     for si in by_date[1:]:  # reports agreeing with the newest one (sharing an item) stand with it
-        if statements[si][3] & items:
+        if statements[si][3] & agreed:
             group.append(si)
-            items |= statements[si][3]
+            agreed |= statements[si][3]
     lead = max(group, key=lambda si: statements[si][1])
     if statements[lead][1] < UPDATE_RELEVANCE_RATIO * scored[0][0]:
         return None  # the newest reports only mention it in passing
     # the lead's rarest question word ("open" in "when is the terminal now expected to open?") must be in the
     # older statement too: "the course will change next year because of the terminal works" is not about it
     weights = term_weights(asked, [c.text for src in sources for c in src.candidates])
-    lead_words = asked & set(tokens(sources[lead].candidates[statements[lead][2]].text))
+    elsewhere = {t for si, src in enumerate(sources) if si != lead for c in src.candidates for t in tokens(c.text)}
+    # ... among the words other reports use at all (a word only the lead uses, "lost" beside "loss", tells nothing)
+    lead_words = asked & set(tokens(sources[lead].candidates[statements[lead][2]].text)) & elsewhere
     key = max(lead_words, key=lambda t: weights.get(t, 0.0)) if lead_words else None
-    older = [si for si in by_date if si not in group and not statements[si][3] & items
+    older = [si for si in by_date if si not in group and not statements[si][3] & agreed
              and published_day(sources[si]) < published_day(sources[lead])
              and _same_story(sources[si], sources[lead], names)
              and (key is None or key in set(tokens(sources[si].candidates[statements[si][2]].text)))]
     if not older:
         return None
-    earlier = max(older, key=lambda si: statements[si][:2])
-    return Update(lead, [earlier], {lead: statements[lead][2], earlier: statements[earlier][2]})
+    values = {m.group(0).lower().replace(",", "") for m in _STATED_VALUE.finditer(question)} if stated else set()
+
+    def holds_value(si: int) -> bool:  # "still due in October?": the report that said October, first
+        return bool(values & {w.replace(",", "") for key in statements[si][3] for w in re.findall(r"[\w'.,]+", key)})
+
+    earlier = max(older, key=lambda si: (holds_value(si), *statements[si][:2]))
+    return Update(lead, [earlier], {lead: statements[lead][2], earlier: statements[earlier][2]},
+                  {lead: frozenset(agreed), earlier: statements[earlier][3]})
+
+
+# how a yes/no question states a revisable value: a month or season ("still due in October"), or a year or
+# any other number ("still cutting 240 jobs")
+_STATED_TIME = re.compile(r"(?i)\b(?:january|february|march|april|may|june|july|august|september|october|"
+                          r"november|december|spring|summer|autumn|fall|winter)\b")
+_STATED_VALUE = re.compile(rf"{_STATED_TIME.pattern}|\d[\d,.]*")
+
+
+def stated_kind(question: str) -> str | None:
+    """The revisable kind of value a yes/no question states ("Is it still due in October?": a date; "still
+    cutting 240 jobs?": a number), None when it states none."""
+    if items(question, MONEY):
+        return MONEY
+    if items(question, DATE) or _STATED_TIME.search(question):
+        return DATE
+    return NUMBER if items(question, NUMBER) else None
+
+
+def still_verdict(question: str, update: Update) -> str:
+    """"Yes." when the newest report states the value the yes/no question names, "No." when only the superseded
+    report does, "" when neither does (the answer then gives the statements without a verdict)."""
+    def words(keys: frozenset[str]) -> set[str]:
+        return {w for key in keys for w in re.findall(r"[\w']+", key)}
+
+    stated = {re.sub(r"[,]", "", m.group(0).lower()).rstrip(".") for m in _STATED_VALUE.finditer(question)}
+    newest = {w.replace(",", "") for w in words(update.items.get(update.newest, frozenset()))}
+    earlier = {w.replace(",", "") for i in update.earlier for w in words(update.items.get(i, frozenset()))}
+    if stated & newest:
+        return "Yes."
+    return "No." if stated & earlier else ""
 
 
 def _same_story(a: Source, b: Source, names: set[str]) -> bool:
     """Both reports name everything the question names ('Riverside', 'Glenmoor'): about the same story."""
-    def text(src: Source) -> str:
-        return fold(" ".join([src.title, *(c.text for c in src.candidates)]))
+    return _names_all(a, names) and _names_all(b, names)
 
-    ta, tb = text(a), text(b)
-    return all(re.search(rf"(?<!\w){re.escape(n)}", ta) and re.search(rf"(?<!\w){re.escape(n)}", tb) for n in names)
+
+def _names_all(src: Source, names: set[str]) -> bool:
+    """The report names everything the question names."""
+    text = fold(" ".join([src.title, *(c.text for c in src.candidates)]))
+    return all(re.search(rf"(?<!\w){re.escape(n)}", text) for n in names)
 
 
 def _reporting_day(text: str, published: date) -> bool:
@@ -180,7 +237,8 @@ def newest_first(sources: list[Source], update: Update) -> tuple[list[Source], U
     order = [update.newest, *update.earlier] + [i for i in range(len(sources))
                                                 if i != update.newest and i not in update.earlier]
     moved = {old: new for new, old in enumerate(order)}
-    update = Update(0, [moved[i] for i in update.earlier], {moved[i]: ci for i, ci in update.sentences.items()})
+    update = Update(0, [moved[i] for i in update.earlier], {moved[i]: ci for i, ci in update.sentences.items()},
+                    {moved[i]: found for i, found in update.items.items()})
     return renumber([sources[i] for i in order]), update
 
 
@@ -225,10 +283,14 @@ def dated_answer(text: str, citations: list[Citation], focus: str, update_articl
                 lead = f"As of {long_day(day)}, "
             elif cited[0].article_id in earlier:
                 lead = f"An earlier report, on {long_day(day)}, said: "
-        body = _DATELINE.sub("", sentence.text) if lead else sentence.text
+        body = sentence.text
+        verdict = _VERDICT.match(body) if lead else None  # "No. The bridge ..." → "No. As of <date>, the bridge ..."
+        if verdict:
+            body = body[verdict.end():]
+        body = _DATELINE.sub("", body) if lead else body
         if lead.endswith(", ") and body.split(" ", 1)[0] in _LOWER_OPENERS:
             body = body[0].lower() + body[1:]
-        out.append(lead + body)
+        out.append((f"{verdict.group(1)}. " if verdict else "") + lead + body)
     return " ".join(out) if out else text
 
 

@@ -79,4 +79,8 @@ EARLIER_RELEVANCE_RATIO = 0.5  # an older report's statement is looked at down t
 #                               report said is often a side sentence: "the timetable has it opening in 2026")
 REPORTING_WINDOW_DAYS = 7  # a date this close before publication dates the report's own news ("said on
 #                            Wednesday"), not a value that later reports revise (an opening date, a deadline)
+CORRECTION_LOOKAHEAD = 2  # a correction notice says the restated figure was wrong in the next sentence or the one
+#                           after ("That figure was wrong. The council will borrow ..."); further away it is
+#                           another matter (qa/corrections.py)
+CORRECTION_WINDOW_CHARS = 600  # body text read after a restating sentence to find those sentences
 TIMELINE_MAX_REPORTS = 5  # dated statements in a timeline answer (one per report; more is a list, not an answer)
