@@ -12,7 +12,8 @@ from index import parse_published, resolve_relative_dates
 from qa.answer_types import question_names
 from qa.context import Source
 from qa.text import fold, split_sentences, tokens
-from qa.tuning import (ANCHOR_MIN_SHARE, ANCHOR_PENALTY, LEXICAL_ONLY_WEIGHT, MISSING_NUMBER_PENALTY,
+from qa.tuning import (ANCHOR_MIN_SHARE, ANCHOR_PENALTY, BARE_CLAIM_PENALTY, BARE_CLAIM_WORDS, LEXICAL_ONLY_WEIGHT,
+                       MISSING_NUMBER_PENALTY,
                        QUOTE_COVERAGE, QUOTE_MAX_GAP_CHARS, QUOTE_MAX_SENTENCES, SUPPORT_LEXICAL_WEIGHT,
                        UNION_DISCOUNT)
 from qa.types import Citation, StoryCopy
@@ -99,6 +100,11 @@ def about_subject(claim: str, question: str, text: str) -> bool:
     return not names or _names_found(names, folded) > 0
 
 
+# words tokens() keeps that say nothing about what a sentence is about ("from", "after")
+_FUNCTION_WORDS = frozenset("from after before off under over into onto upon since until during between against "
+                            "through without within among across toward towards".split())
+
+
 def support(claim: str, claim_vec: np.ndarray, src: Source, given: frozenset[str] = frozenset(),
             question: str = "") -> tuple[float, int]:
     """Best combined support (0..1) of the claim by one source's sentences, and the index of that sentence.
@@ -112,6 +118,8 @@ def support(claim: str, claim_vec: np.ndarray, src: Source, given: frozenset[str
     union = " ".join(src.annotated(i) for i in src.selected) if src.selected else ""
     about = about_subject(claim, question, f"{src.title} {src.source} {src.body}")
     union_lex = UNION_DISCOUNT * lexical_support(claim, union, given) if union else 0.0
+    words = tokens(claim)
+    bare = bool(given) and len(words) <= BARE_CLAIM_WORDS and not set(words) & given
     own_best = -1.0
     for i in range(len(src.candidates)):
         text = src.annotated(i)  # relative dates resolved: "died yesterday (October 27, 2019)"
@@ -119,9 +127,11 @@ def support(claim: str, claim_vec: np.ndarray, src: Source, given: frozenset[str
         own = lexical_support(claim, text, given)
         score, own_score = (max(SUPPORT_LEXICAL_WEIGHT * lex + (1 - SUPPORT_LEXICAL_WEIGHT) * cos,
                                 LEXICAL_ONLY_WEIGHT * lex)  # a short claim in a long sentence: low cosine
-                            for lex in (max(own, union_lex), own))
+                            for lex in (own if bare else max(own, union_lex), own))  # an item: one sentence
         if numbers_missing(claim, text + " " + union, question):
             score *= MISSING_NUMBER_PENALTY
+        if bare and not (given - _FUNCTION_WORDS) & set(tokens(text)):  # "Eight [1].": from a sentence about it
+            score *= BARE_CLAIM_PENALTY
         if not about:
             score *= ANCHOR_PENALTY
         best = max(best, score)

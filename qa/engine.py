@@ -31,8 +31,8 @@ from qa.llms.base import ChatBackend
 from qa.prompting import REFUSAL, format_sources
 from qa.retrieval.retriever import Retrieval, Retriever
 from qa.rewrite import rewrite
-from qa.timeliness import (AS_OF, CURRENT, TIMELINE, as_of, chronological, dated_answer, find_update,
-                           mark_superseded, newest_first, stated_kind, time_focus)
+from qa.timeliness import (AS_OF, CURRENT, FIRST, TIMELINE, as_of, chronological, dated_answer, find_update,
+                           first_report, mark_superseded, newest_first, stated_kind, time_focus)
 from qa.tuning import RETRY_CHUNKS, RETRY_MIN_DENSE
 from qa.types import ASKED_DETAIL_MISSING, MODEL_DECLINED, RETRY_MARK, SIDES_MARK, Answer, Progress, Timings
 
@@ -128,10 +128,14 @@ class Engine:
                  kind: str) -> tuple[list[Source], Any]:
         """Sources as the question's time wants them: published by the framed date (AS_OF), oldest first
         (TIMELINE), or, when the reports disagree on the asked item, the newest report first (CURRENT)."""
-        if focus.kind == AS_OF and focus.until is not None:
-            return as_of(sources, focus.until), None
+        if focus.kind == AS_OF and focus.until is not None:  # the newest report as of then wins
+            sources = as_of(sources, focus.until)
+            update = find_update(question, found.query_vector, sources, kind)
+            return newest_first(sources, update) if update is not None else (sources, None)
         if focus.kind == TIMELINE:
             return chronological(sources), None
+        if focus.kind == FIRST:
+            return first_report(question, sources), None
         if focus.kind == CURRENT:  # a yes/no question ("still due in October?") is about the value it states
             stated = stated_kind(question) if kind == YES_NO else None
             update = find_update(question, found.query_vector, sources, stated or kind, stated=stated is not None)

@@ -7,6 +7,8 @@ A question is about one of three times (`time_focus`):
   earlier statement follows as what an earlier report said; its citation is marked superseded.
 - AS_OF: a past time the question frames ("In March 2024, when was it due?"): only reports published by then.
 - TIMELINE: "What happened with X?", "How did X develop?": one dated statement per report, oldest first.
+- FIRST: the first value of something later revised ("What was the first offer?", "When was it originally due
+  to open?"): the oldest report on the story answers, alone.
 
 Everything here works on the numbered sources the answerer is given and on the checked answer; it does not
 touch retrieval.
@@ -31,7 +33,7 @@ from qa.text import fold, tokens
 from qa.tuning import EARLIER_RELEVANCE_RATIO, REPORTING_WINDOW_DAYS, UPDATE_RELEVANCE_RATIO
 from qa.types import Citation
 
-CURRENT, AS_OF, TIMELINE, NONE = "current", "as of", "timeline", "none"
+CURRENT, AS_OF, TIMELINE, FIRST, NONE = "current", "as of", "timeline", "first", "none"
 
 # kinds of item a later report revises (a date slips, a count rises, a budget grows); names are not compared:
 # any capitalised word would count as disagreement
@@ -49,6 +51,12 @@ _FORMER = re.compile(r"\b(?:had\s+been|(?:was|were)\s+(?:originally|initially|fi
                      r"budgeted|promised|put)\b", re.I)
 _VERDICT = re.compile(r"(Yes|No)[.,:]\s+")  # a yes/no answer's first word, kept ahead of its date
 _DATELINE = re.compile(r"^[A-Z][A-Z .,'’-]{1,40}\s[—–-]{1,2}\s+")  # "PORT CALDER — " opening a report
+# the first value of something later revised: "What was the first offer?", "When was it originally due to open?"
+_FIRST = re.compile(r"\b(?:first|original|initial|earliest)\s+(?:\w+\s+)?(?:offer|bid|price|budget|estimate|forecast|"
+                    r"plan|date|deadline|target|figure|cost|proposal|schedule|timetable|valuation)s?\b|"
+                    r"\b(?:first|originally|initially)\s+(?:due|expected|planned|scheduled|announced|offered|proposed|"
+                    r"estimated|forecast|budgeted|set)\b", re.I)
+_LATER = re.compile(r"\b(?:revised|later|updated|new|newer|second|final|latest|now|current(?:ly)?)\b", re.I)
 _NOW = re.compile(r"\b(?:now|latest|currently|current|still|yet|so\s+far|most\s+recent(?:ly)?|at\s+present|"
                   r"these\s+days|nowadays|anymore|any\s+more)\b", re.I)
 # sentence openers that are ordinary words, lowercased after "As of <date>, " (names keep their capital)
@@ -86,6 +94,8 @@ def time_focus(question: str, newest_article: date | None = None) -> TimeFocus:
         return TimeFocus(CURRENT, says_now=True)
     if _TIMELINE.search(question):
         return TimeFocus(TIMELINE)
+    if _FIRST.search(question) and not _LATER.search(question):  # "the original plan or the revised one?" compares
+        return TimeFocus(FIRST)
     return TimeFocus(CURRENT, says_now=bool(_NOW.search(question)))
 
 
@@ -97,6 +107,15 @@ def as_of(sources: list[Source], until: date) -> list[Source]:
     """The sources published by `until` (all of them when none is: better an answer than none), renumbered."""
     kept = [s for s in sources if (published_day(s) or date.max) <= until]
     return renumber(kept or sources)
+
+
+def first_report(question: str, sources: list[Source]) -> list[Source]:
+    """FIRST: the oldest dated report naming everything the question names, alone (all sources when none is)."""
+    names = set(question_names(question))
+    dated = [s for s in sources if published_day(s) is not None and _names_all(s, names)]
+    if not dated:
+        return sources
+    return renumber([min(dated, key=lambda s: published_day(s))])
 
 
 def renumber(sources: list[Source]) -> list[Source]:

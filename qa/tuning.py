@@ -48,6 +48,10 @@ ANCHOR_MIN_SHARE = 0.5  # a claim repeating the question's names ("Jong Woo Son"
 #                         by an article naming at least half of them: small models fill a detail the right
 #                         article lacks with one from another article (a prison term from another trial)
 ANCHOR_PENALTY = 0.5  # ... otherwise its support x 0.5 (below any threshold in use: it cannot confirm the claim)
+BARE_CLAIM_WORDS = 2  # a claim of at most this many words, none of them the question's ("Eight [1]."), answers
+#                       only together with the question: ...
+BARE_CLAIM_PENALTY = 0.5  # ... a sentence sharing no word with the question supports it x 0.5 ("eight metres of
+#                           mud" does not say how many people died)
 
 # Quotes behind [n] (qa/citations.py) ------------------------------------------------------------------------
 QUOTE_COVERAGE = 0.5  # a quote should show at least half of its claim's content words (what a reader checks

@@ -19,8 +19,8 @@ TIME_AWARE = ROOT / "eval" / "sets" / "time-aware.jsonl"
 BUNDLED_FLOORS = {"answerable_accuracy": 0.74, "unanswerable_refused": 0.37, "false_refusals_max": 0.07}
 WIKINEWS_FLOORS = {"answerable_accuracy": 0.63, "unanswerable_refused": 0.66, "false_refusals_max": 0.06,
                    "temporal_accuracy": 0.80, "citation_precision": 0.88}
-# time-aware set (33 cases): measured 27/33 answered, corrections 3/3, newest statement 13/15
-TIME_AWARE_FLOORS = {"accuracy": 0.78, "correction_accuracy": 0.66, "newest_statement": 0.79}
+# time-aware set (33 cases): measured 29/33 answered, corrections 3/3, newest statement 13/15
+TIME_AWARE_FLOORS = {"accuracy": 0.84, "correction_accuracy": 0.66, "newest_statement": 0.79}
 
 
 def _figures(report: dict) -> dict[str, float]:
