@@ -167,7 +167,7 @@ def find_update(question: str, q_vec: np.ndarray, sources: list[Source], kind: s
     group = [by_date[0]]
     agreed = set(statements[by_date[0]][3])
     for si in by_date[1:]:  # reports agreeing with the newest one (sharing an item) stand with it
-        if statements[si][3] & agreed:
+        if _agree(statements[si][3], agreed):
             group.append(si)
             agreed |= statements[si][3]
     lead = max(group, key=lambda si: statements[si][1])
@@ -180,7 +180,7 @@ def find_update(question: str, q_vec: np.ndarray, sources: list[Source], kind: s
     # ... among the words other reports use at all (a word only the lead uses, "lost" beside "loss", tells nothing)
     lead_words = asked & set(tokens(sources[lead].candidates[statements[lead][2]].text)) & elsewhere
     key = max(lead_words, key=lambda t: weights.get(t, 0.0)) if lead_words else None
-    older = [si for si in by_date if si not in group and not statements[si][3] & agreed
+    older = [si for si in by_date if si not in group and not _agree(statements[si][3], agreed)
              and published_day(sources[si]) < published_day(sources[lead])
              and _same_story(sources[si], sources[lead], names)
              and (key is None or key in set(tokens(sources[si].candidates[statements[si][2]].text)))]
@@ -238,11 +238,22 @@ def _names_all(src: Source, names: set[str]) -> bool:
     return all(re.search(rf"(?<!\w){re.escape(n)}", text) for n in names)
 
 
+def _agree(a: frozenset[str] | set[str], b: frozenset[str] | set[str]) -> bool:
+    """Two reports' items agree when they share one, or one is a year the other's date falls in ("2027" and
+    "spring of 2027"): a report saying less is not a report saying otherwise."""
+    if a & b:
+        return True
+    years = {k for k in a | b if re.fullmatch(r"(?:19|20)\d\d", k)}
+    return any(y in set(re.findall(r"\d{4}", k)) for y in years for k in (b if y in a else a) if k != y)
+
+
 def _reporting_day(text: str, published: date) -> bool:
-    """A weekday or a day in the week before publication: when the report's own event happened ("the council
-    said on Wednesday, February 19"), not the value a later report may change."""
+    """A weekday or a day in the week before publication, or a bare year that is the report's own ("the second
+    time this year (2024)"): when the report's news happened, not the value a later report may change."""
     if re.fullmatch(r"(?i)(?:mon|tues|wednes|thurs|fri|satur|sun)day", text.strip()):
         return True
+    if re.fullmatch(r"\s*(?:19|20)\d\d\s*", text):
+        return int(text) == published.year
     try:
         day = parser.parse(text, default=datetime(published.year, 1, 1)).date()
     except (ValueError, OverflowError):

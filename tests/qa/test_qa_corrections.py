@@ -119,3 +119,17 @@ def test_dates_are_single_items_with_their_year():
     assert [i.text for i in items("on 5 March 2019, in 2020 and on Tuesday", DATE)] == ["5 March 2019", "2020",
                                                                                         "Tuesday"]
     assert stated_kind("Is Keston still cutting 240 jobs?") == NUMBER
+
+
+def test_a_later_report_saying_only_the_year_agrees_with_the_dated_one():
+    question = "When will the Ferrin Bridge reopen?"
+    march = _source(1, "2024-03-12", "OSBY — The Ferrin Bridge will not reopen until the spring of 2026, the council "
+                                     "said on Monday.", "Ferrin Bridge")
+    later = _source(2, "2024-05-02", "OSBY — Traffic still crosses by the old ferry, because the Ferrin Bridge will "
+                                     "not reopen until 2026.", "Ferrin Bridge")
+    older = _source(3, "2023-11-08", "OSBY — The Ferrin Bridge is due to reopen in June 2024, the council said.",
+                    "Ferrin Bridge")
+    update = find_update(question, np.zeros(4, dtype=np.float32), [march, later, older], DATE)
+    assert update is not None
+    # "2026" and "the spring of 2026" agree: the March report (the one that says more) is not superseded by May's
+    assert [s.published_at for s in (march, later, older)][update.earlier[0]] == "2023-11-08"
