@@ -126,22 +126,22 @@ class Engine:
 
     def _in_time(self, question: str, found: Retrieval, sources: list[Source], focus: Any,
                  kind: str) -> tuple[list[Source], Any]:
-        """Sources as the question's time wants them: published by the framed date (AS_OF), oldest first
-        (TIMELINE), or, when the reports disagree on the asked item, the newest report first (CURRENT)."""
-        if focus.kind == AS_OF and focus.until is not None:  # the newest report as of then wins
-            sources = as_of(sources, focus.until)
-            update = find_update(question, found.query_vector, sources, kind)
-            return newest_first(sources, update) if update is not None else (sources, None)
+        """Sources as the question's time wants them: oldest first (TIMELINE), the oldest report alone (FIRST), or
+        published by the framed date (AS_OF) / all (CURRENT) with, when the reports disagree on the asked item,
+        the newest of them first."""
         if focus.kind == TIMELINE:
             return chronological(sources), None
         if focus.kind == FIRST:
             return first_report(question, sources), None
-        if focus.kind == CURRENT:  # a yes/no question ("still due in October?") is about the value it states
+        if focus.kind == AS_OF and focus.until is not None:  # the newest report as of then wins
+            sources = as_of(sources, focus.until)
+            update = find_update(question, found.query_vector, sources, kind)
+        elif focus.kind == CURRENT:  # a yes/no question ("still due in October?") is about the value it states
             stated = stated_kind(question) if kind == YES_NO else None
             update = find_update(question, found.query_vector, sources, stated or kind, stated=stated is not None)
-            if update is not None:
-                return newest_first(sources, update)
-        return sources, None
+        else:
+            return sources, None
+        return newest_first(sources, update) if update is not None else (sources, None)
 
     def _newest_article(self) -> Any:
         _, newest_ts = self.retriever.corpus_facts()

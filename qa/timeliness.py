@@ -182,14 +182,13 @@ def find_update(question: str, q_vec: np.ndarray, sources: list[Source], kind: s
     key = max(lead_words, key=lambda t: weights.get(t, 0.0)) if lead_words else None
     older = [si for si in by_date if si not in group and not _agree(statements[si][3], agreed)
              and published_day(sources[si]) < published_day(sources[lead])
-             and _same_story(sources[si], sources[lead], names)
              and (key is None or key in set(tokens(sources[si].candidates[statements[si][2]].text)))]
     if not older:
         return None
-    values = {m.group(0).lower().replace(",", "") for m in _STATED_VALUE.finditer(question)} if stated else set()
+    values = _stated_values(question) if stated else set()
 
     def holds_value(si: int) -> bool:  # "still due in October?": the report that said October, first
-        return bool(values & {w.replace(",", "") for key in statements[si][3] for w in re.findall(r"[\w'.,]+", key)})
+        return bool(values & _key_words(statements[si][3]))
 
     earlier = max(older, key=lambda si: (holds_value(si), *statements[si][:2]))
     return Update(lead, [earlier], {lead: statements[lead][2], earlier: statements[earlier][2]},
@@ -213,27 +212,28 @@ def stated_kind(question: str) -> str | None:
     return NUMBER if items(question, NUMBER) else None
 
 
+def _stated_values(question: str) -> set[str]:
+    """The values a yes/no question states, lowercased, thousands commas and a final stop dropped."""
+    return {m.group(0).lower().replace(",", "").rstrip(".") for m in _STATED_VALUE.finditer(question)}
+
+
+def _key_words(keys: frozenset[str]) -> set[str]:
+    """The words of item keys (`item_key` has already turned commas and stops into spaces)."""
+    return {w for key in keys for w in re.findall(r"[\w']+", key)}
+
+
 def still_verdict(question: str, update: Update) -> str:
     """"Yes." when the newest report states the value the yes/no question names, "No." when only the superseded
     report does, "" when neither does (the answer then gives the statements without a verdict)."""
-    def words(keys: frozenset[str]) -> set[str]:
-        return {w for key in keys for w in re.findall(r"[\w']+", key)}
-
-    stated = {re.sub(r"[,]", "", m.group(0).lower()).rstrip(".") for m in _STATED_VALUE.finditer(question)}
-    newest = {w.replace(",", "") for w in words(update.items.get(update.newest, frozenset()))}
-    earlier = {w.replace(",", "") for i in update.earlier for w in words(update.items.get(i, frozenset()))}
-    if stated & newest:
+    stated = _stated_values(question)
+    if stated & _key_words(update.items.get(update.newest, frozenset())):
         return "Yes."
+    earlier = set().union(*(_key_words(update.items.get(i, frozenset())) for i in update.earlier))
     return "No." if stated & earlier else ""
 
 
-def _same_story(a: Source, b: Source, names: set[str]) -> bool:
-    """Both reports name everything the question names ('Riverside', 'Glenmoor'): about the same story."""
-    return _names_all(a, names) and _names_all(b, names)
-
-
 def _names_all(src: Source, names: set[str]) -> bool:
-    """The report names everything the question names."""
+    """The report names everything the question names ('Riverside', 'Glenmoor'): it is about the same story."""
     text = fold(" ".join([src.title, *(c.text for c in src.candidates)]))
     return all(re.search(rf"(?<!\w){re.escape(n)}", text) for n in names)
 

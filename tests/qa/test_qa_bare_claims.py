@@ -5,17 +5,15 @@ import numpy as np
 
 from qa.citations import support
 from qa.context import Source
-from qa.text import split_sentences, tokens
+from qa.text import tokens
+
+from qa_helpers import in_memory_source
 
 QUESTION = "How many people died when the Larkin ferry capsized off Tarrow Point?"
 
 
 def _source(body: str) -> Source:
-    sentences = split_sentences(body)
-    src = Source(1, "a1", "Larkin ferry salvage", "Test Gazette", "https://tests.invalid/1", "2024-06-01", body,
-                 sentences, np.zeros((len(sentences), 4), dtype=np.float32))
-    src.selected = list(range(len(sentences)))
-    return src
+    return in_memory_source(1, "2024-06-01", body, "Larkin ferry salvage")
 
 
 def _support(claim: str, body: str) -> float:

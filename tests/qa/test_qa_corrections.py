@@ -14,6 +14,8 @@ from qa.text import split_sentences
 from qa.timeliness import CURRENT, dated_answer, find_update, newest_first, stated_kind, still_verdict, time_focus
 from qa.types import Citation
 
+from qa_helpers import in_memory_source
+
 
 def _first_sentence(body: str):
     return split_sentences(body)[0]
@@ -48,11 +50,7 @@ def test_the_correction_goes_before_the_final_stop():
 
 
 def _source(n: int, published: str, body: str, title: str = "Harbour pier repairs") -> Source:
-    sentences = split_sentences(body)
-    src = Source(n, f"a{n}", title, "Test Gazette", f"https://tests.invalid/{n}", published, body, sentences,
-                 np.zeros((len(sentences), 4), dtype=np.float32))
-    src.selected = list(range(len(sentences)))
-    return src
+    return in_memory_source(n, published, body, title)
 
 
 ORIGINAL = ("KESTON — Repairs to the Keston harbour pier will cost £4 million, the port board said on Monday. "

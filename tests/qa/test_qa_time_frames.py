@@ -6,8 +6,9 @@ from datetime import date
 import numpy as np
 
 from qa.context import Source
-from qa.text import split_sentences
 from qa.timeliness import AS_OF, CURRENT, FIRST, as_of, find_update, first_report, time_focus
+
+from qa_helpers import in_memory_source
 
 BID = ("HALLOW — Corran Buses has offered 250 pence a share for Tivvy Ferries, valuing it at £90 million, the two "
        "companies said on Monday.")
@@ -17,11 +18,7 @@ OTHER = "HALLOW — The town's new bus station opened on Friday, two years late.
 
 
 def _source(n: int, published: str, body: str) -> Source:
-    sentences = split_sentences(body)
-    src = Source(n, f"a{n}", f"Report {n}", "Test Gazette", f"https://tests.invalid/{n}", published, body, sentences,
-                 np.zeros((len(sentences), 4), dtype=np.float32))
-    src.selected = list(range(len(sentences)))
-    return src
+    return in_memory_source(n, published, body, f"Report {n}")
 
 
 def test_first_value_questions_are_answered_from_the_oldest_report_on_the_story():
