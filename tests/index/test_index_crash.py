@@ -15,7 +15,7 @@ from index import Catalog, ingest, open_store
 N_ARTICLES = 80  # one short chunk each; ingest writes every 32 chunks here (one batch behind), so a kill can land between flushes
 
 CHILD = textwrap.dedent("""
-    import os, signal, sys
+    import os, signal, sys, time
     import torch
     torch.set_num_threads(1)
     from index import IndexSettings, ingest
@@ -27,6 +27,8 @@ CHILD = textwrap.dedent("""
 
     def progress(done, total, chunks):
         print(f"progress {done} {total} {chunks}", flush=True)
+        if mode == "midway" and 0 < chunks and done < total:
+            time.sleep(600)  # hold here, mid-ingest, until the parent's kill: it must not race ahead to the end
 
     ingest([corpus], IndexSettings(data_dir=data_dir, embed_batch_size=8, embed_threads=1), on_progress=progress)
     print("finished", flush=True)
