@@ -179,7 +179,7 @@ def find_update(question: str, q_vec: np.ndarray, sources: list[Source], kind: s
     elsewhere = {t for si, src in enumerate(sources) if si != lead for c in src.candidates for t in tokens(c.text)}
     # ... among the words other reports use at all (a word only the lead uses, "lost" beside "loss", tells nothing)
     lead_words = asked & set(tokens(sources[lead].candidates[statements[lead][2]].text)) & elsewhere
-    key = max(lead_words, key=lambda t: weights.get(t, 0.0)) if lead_words else None
+    key = max(sorted(lead_words), key=lambda t: weights.get(t, 0.0)) if lead_words else None
     older = [si for si in by_date if si not in group and not _agree(statements[si][3], agreed)
              and published_day(sources[si]) < published_day(sources[lead])
              and (key is None or key in set(tokens(sources[si].candidates[statements[si][2]].text)))]

@@ -33,3 +33,28 @@ def test_a_question_asking_for_a_person_takes_a_persons_name_not_a_place():
     assert looks_like_person("Skandaraj Navaratnam") and looks_like_person("Walter Munk")
     assert not looks_like_person("Canada") and not looks_like_person("Governor of Tyumen Oblast")
     assert not looks_like_person("University of California")
+
+
+_RAREST = """
+from qa.context import rarest_terms, term_weights
+from qa.text import tokens
+question = "Which builder signed the harbour dredging contract after the storm flooding?"
+weights = term_weights(set(tokens(question)), ["The storm hit the harbour.", "Flooding closed the quay."])
+print(list(weights), sorted(rarest_terms(weights, question)))
+"""
+
+
+def test_the_rarest_question_words_do_not_depend_on_the_hash_seed():
+    """Words of equal weight are taken in one fixed order: with set order, which of them counted as the
+    question's rarest changed from one process to the next, and with it which sentence was quoted."""
+    import os
+    import subprocess
+    import sys
+
+    from newsdesk_testkit import REPO
+
+    outputs = {subprocess.run([sys.executable, "-c", _RAREST], capture_output=True, text=True, check=True,
+                              env={**os.environ, "PYTHONPATH": str(REPO), "PYTHONHASHSEED": str(seed)}).stdout
+               for seed in range(4)}
+    assert len(outputs) == 1, outputs
+    assert "contract" in outputs.pop()  # a word in no candidate sentence is among the rarest
