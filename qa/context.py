@@ -153,10 +153,11 @@ class SentenceCache:
 
 def term_weights(q_tokens: set[str], texts: list[str]) -> dict[str, float]:
     """IDF of each question word over the candidate sentences: words in every sentence ('Port Calder') weigh
-    little, rare ones ('contract', 'engineer') much; a word in no sentence keeps the highest weight."""
+    little, rare ones ('contract', 'engineer') much; a word in no sentence keeps the highest weight. Keyed in
+    sorted word order, so ties come out the same under any PYTHONHASHSEED."""
     sets = [set(tokens(t)) for t in texts]
     n = len(sets)
-    return {t: max(0.1, math.log((n + 1) / (0.5 + sum(1 for s in sets if t in s)))) for t in sorted(q_tokens)}  # sorted: the same order under any PYTHONHASHSEED
+    return {t: max(0.1, math.log((n + 1) / (0.5 + sum(1 for s in sets if t in s)))) for t in sorted(q_tokens)}
 
 
 def weighted_overlap(weights: dict[str, float], text: str, title_tokens: set[str] = frozenset()) -> float:
@@ -216,7 +217,9 @@ def rarest_terms(weights: dict[str, float], question: str) -> set[str]:
     ordinary words, "won" and "contract", say what it asks): empty for questions with few such words."""
     names = {t for m in _CAPITALISED_WORD.finditer(question) for t in tokens(m.group(0))}
     plain = [t for t in weights if t not in names]
-    return set(sorted(plain, key=lambda t: (-weights[t], t))[:RARE_TERMS]) if len(plain) > RARE_TERMS_HELD + 1 else set()
+    if len(plain) <= RARE_TERMS_HELD + 1:
+        return set()
+    return set(sorted(plain, key=lambda t: (-weights[t], t))[:RARE_TERMS])  # ties by word: hash-seed free
 
 
 def holds_rare_terms(rare: set[str], text: str) -> bool:
