@@ -15,6 +15,10 @@ from qa.text import STOPWORDS, fold
 DATE, TIME, NUMBER, MONEY, SCORE, DURATION, PERSON, ENTITY, YES_NO, OTHER = (
     "date", "time", "number", "money", "score", "duration", "person", "entity", "yes/no", "other")
 TYPED = frozenset((DATE, TIME, NUMBER, MONEY, SCORE, DURATION, PERSON, ENTITY))  # kinds an answer is checked for
+# one-word verdicts of choice-shaped yes/no questions ("Consistent.", "Before."): like "Yes.", nothing to check
+CHOICE_VERDICTS = frozenset(("consistent", "inconsistent", "similar", "different", "before", "after", "agree",
+                             "agreed", "change", "changed", "consistency", "inconsistency", "same", "dissimilar",
+                             "unchanged", "differ", "differently", "contradictory"))
 NUMERIC = frozenset((NUMBER, MONEY, SCORE, DURATION, TIME))  # compared by value ('415,000' = '415 thousand')
 # kinds whose items pick out the answering sentence (nearly every news sentence has some capitalised name,
 # so holding an ENTITY says little about which sentence answers)

@@ -20,7 +20,7 @@ from qa.prompting import REFUSAL, answer_messages
 from qa.text import STOPWORDS, fold
 from qa.timeliness import TIMELINE, TIMELINE_HINT, Update, still_verdict, update_hint
 from qa.tuning import (EXTRACTIVE_CLOSE, EXTRACTIVE_KIND_FLOOR, EXTRACTIVE_MAX_SENTENCES, EXTRACTIVE_MIN_NAMES,
-                       EXTRACTIVE_NAME_SENTENCES, TIMELINE_MAX_REPORTS)
+                       EXTRACTIVE_NAME_SENTENCES, EXTRACTIVE_NAME_SPREAD, TIMELINE_MAX_REPORTS)
 
 
 class Answerer:
@@ -72,7 +72,7 @@ class ExtractiveAnswerer(Answerer):
             yield from self._timeline(question, q_vec, sources)
             return
         if sides and (is_yes_no(question) or all(s.found for s in sides)):
-            yield extractive_sides(list(sides), sources, is_yes_no(question))
+            yield extractive_sides(list(sides), sources, is_yes_no(question), question)
             return
         scored = best_sentences(question, q_vec, sources)
         if not scored:
@@ -93,7 +93,7 @@ class ExtractiveAnswerer(Answerer):
                   if score >= EXTRACTIVE_CLOSE * scored[0][0]]
         prefix = ""
         if kind in (PERSON, ENTITY):
-            named = best_name(scored[:EXTRACTIVE_NAME_SENTENCES], sources, question, kind)
+            named = best_name(scored, sources, question, kind)
             if named is not None:  # the name the best sentences agree on, in its fullest form, then the evidence
                 prefix = f"{named[0]}: "
                 if named[1:] not in picked:
@@ -134,43 +134,60 @@ _RUN = re.compile(r"(?<![\w'’-])[A-Z][\w'’.-]*[\w](?:\s+(?:(?:de|da|van|von|
                   r"[A-Z][\w'’.-]*[\w])*")
 
 
-def name_runs(text: str, question: str) -> list[str]:
+def name_runs(text: str, question: str, ordinary: frozenset[str] = frozenset()) -> list[str]:
     """Runs of capitalised words ('Sam Bankman-Fried', 'Binghamton University') that the question does not
-    already name; a sentence's first word counts only as part of a longer run."""
-    asked = set(re.findall(r"[\w'’-]+", fold(question)))
+    already name ('Kaplan' in "Judge Lewis Kaplan's" counts as named); a sentence's first word counts only as
+    part of a longer run, and not at all when it is an `ordinary` word (one the sources also write in lower
+    case: "Using Caroline Ellison" names Caroline Ellison)."""
+    asked = {re.sub(r"['’]s$", "", w) for w in re.findall(r"[\w'’-]+", fold(question))}
     runs = []
     for m in _RUN.finditer(text):
         words = m.group(0).split()
         if m.start() == 0 or not text[: m.start()].strip() or text[: m.start()].rstrip()[-1:] in ".!?\"“(:":
-            if len(words) == 1 or fold(words[0]) in STOPWORDS:
+            if len(words) == 1 or fold(words[0]) in STOPWORDS or words[0].lower() in ordinary:
                 words = words[1:]
         words = [w for w in words if not CALENDAR.fullmatch(w)]
         while words and fold(words[-1]) in STOPWORDS:
             words.pop()
-        if words and not all(fold(w).rstrip("'’s") in asked for w in words):
+        if words and not all(re.sub(r"['’]s?$", "", fold(w)) in asked for w in words):  # "Lewis" keeps its s
             runs.append(re.sub(r"['’]s$", "", " ".join(words)))
     return runs
+
+
+def lower_case_words(sources: list[Source]) -> frozenset[str]:
+    """Words the sources write in lower case somewhere: capitalised, they open a sentence; they name no one."""
+    return frozenset(w for src in sources for c in src.candidates for w in re.findall(r"(?<![\w'’-])[a-z][a-z'’-]*", c.text))
 
 
 def best_name(scored: list[tuple[float, int, int]], sources: list[Source], question: str,
               kind: str = ENTITY) -> tuple[str, int, int] | None:
     """The name (keyed by its last word, so 'Bankman-Fried' and 'Sam Bankman-Fried' agree) with the most
-    support over the best sentences, shown in its longest form found in the sources, with its best sentence.
-    A question asking for a person prefers names that look like a person's."""
-    all_runs = [run for src in sources for i in range(len(src.candidates)) for run in name_runs(src.annotated(i), question)]
+    support, shown in its longest form found in the sources, with its best sentence. Support: the scores of
+    the best EXTRACTIVE_NAME_SENTENCES sentences naming it, plus EXTRACTIVE_NAME_SPREAD for each further
+    source whose chosen sentences name it (a question built from several articles asks for what they share).
+    A question asking for a person prefers names that look like a person's. `scored`: best_sentences' list."""
+    ordinary = lower_case_words(sources)
+    all_runs = [run for src in sources for i in range(len(src.candidates))
+                for run in name_runs(src.annotated(i), question, ordinary)]
     person = kind == PERSON or asks_for_person(question)
     # a surname alone ('Altman') counts where the sources also give the full name ('Sam Altman')
     surnames = {fold(run.split()[-1]) for run in all_runs if looks_like_person(run)}
     votes: dict[str, float] = {}
     where: dict[str, tuple[int, int]] = {}
-    for score, si, ci in scored:
-        runs = name_runs(sources[si].annotated(ci), question)
+    naming: dict[str, set[int]] = {}  # key -> the sources whose chosen sentences name it
+    for rank, (score, si, ci) in enumerate(scored):
+        runs = name_runs(sources[si].annotated(ci), question, ordinary)
         if person:
             runs = [run for run in runs if fold(run.split()[-1]) in surnames]
         for run in dict.fromkeys(runs):
             key = fold(run.split()[-1])
-            votes[key] = votes.get(key, 0.0) + score
+            naming.setdefault(key, set()).add(si)
             where.setdefault(key, (si, ci))
+            if rank < EXTRACTIVE_NAME_SENTENCES:
+                votes[key] = votes.get(key, 0.0) + score
+    for key, named_by in naming.items():
+        if len(named_by) > 1:
+            votes[key] = votes.get(key, 0.0) + EXTRACTIVE_NAME_SPREAD * (len(named_by) - 1)
     if not votes:
         return None
     key = max(votes, key=votes.get)

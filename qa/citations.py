@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from index import parse_published, resolve_relative_dates
-from qa.answer_types import question_names
+from qa.answer_types import CHOICE_VERDICTS, question_names
 from qa.context import Source
 from qa.text import fold, split_sentences, tokens
 from qa.tuning import (ANCHOR_MIN_SHARE, ANCHOR_PENALTY, BARE_CLAIM_PENALTY, BARE_CLAIM_WORDS, LEXICAL_ONLY_WEIGHT,
@@ -34,8 +34,12 @@ class Claim:
 
     @property
     def trivial(self) -> bool:
-        """'Yes.' / 'No.' style sentences carry no checkable content."""
-        return not [t for t in tokens(self.text) if t not in ("yes", "no")]
+        """'Yes.' / 'No.' / 'Consistent.' style sentences (a verdict alone) carry no checkable content."""
+        words = [t for t in tokens(self.text) if t not in ("yes", "no")]
+        return not words or (len(words) == 1 and words[0] in _VERDICT_STEMS)
+
+
+_VERDICT_STEMS = frozenset(t for word in CHOICE_VERDICTS for t in tokens(word, keep_stopwords=True))
 
 
 def parse_claims(answer: str) -> list[Claim]:

@@ -113,8 +113,45 @@ def side_hint(sides: list[Side], sources: list[Source]) -> str:
     return "\n".join(lines)
 
 
-def extractive_sides(sides: list[Side], sources: list[Source], yes_no: bool) -> str:
-    """Each side's best sentence quoted with its `[n]`, after 'Yes.'/'No.' for a yes/no question."""
+# A yes/no question that offers agreement against disagreement ("... consistent or inconsistent?", "similar ...,
+# or do they present different reasons?") or an order ("before or after ...?") asks for one of its options
+_AGREE = r"consistent|consistency|similar|the same|agree|agreed|unchanged"
+_DISAGREE = r"inconsistent|inconsistency|different|differ|differently|dissimilar|a change|changed|contradictory"
+_AGREEMENT_CHOICE = re.compile(rf"\b(?P<a>{_AGREE}|{_DISAGREE})\b[^?]*?,?\s+or\s+(?:\w+\s+){{0,4}}?(?P<b>{_AGREE}|{_DISAGREE})\b",
+                               re.I)
+_ORDER_CHOICE = re.compile(r"\bbefore\s+or\s+after\b|\bafter\s+or\s+before\b", re.I)
+
+
+def option_verdict(question: str, sides: list[Side], sources: list[Source]) -> str:
+    """The option a choice-shaped yes/no question asks for, decided as `verdict` decides: the sides found as
+    the question describes them → its agreement option; for "before or after", the first side's report date
+    against the second's. "" when the question offers no such options (or the dates do not tell)."""
+    order = _ORDER_CHOICE.search(question)
+    if order:
+        found = [s for s in sides if s.found]
+        if len(found) < 2:
+            return ""
+        first, second = (sources[s.source_index].published_at[:10] for s in found[:2])
+        if not first or not second or first == second:
+            return ""
+        return "Before" if first < second else "After"
+    match = _AGREEMENT_CHOICE.search(question)
+    if not match:
+        return ""
+    a, b = match.group("a"), match.group("b")
+    agree = [o for o in (a, b) if re.fullmatch(_AGREE, o, re.I)]
+    disagree = [o for o in (a, b) if re.fullmatch(_DISAGREE, o, re.I)]
+    if len(agree) != 1 or len(disagree) != 1:
+        return ""
+    word = agree[0] if verdict(sides) == "Yes" else disagree[0]
+    word = re.sub(r"^(?:a|the)\s+", "", word, flags=re.I)
+    return word[:1].upper() + word[1:].lower()
+
+
+def extractive_sides(sides: list[Side], sources: list[Source], yes_no: bool, question: str = "") -> str:
+    """Each side's best sentence quoted with its `[n]`, after 'Yes.'/'No.' for a yes/no question (or the
+    option it offers, for "consistent or inconsistent?" / "before or after?", when `question` is given)."""
+    head = ((option_verdict(question, sides, sources) if question else "") or verdict(sides)) if yes_no else ""
     quotes = []
     for side in sides:
         if side.found:
@@ -122,4 +159,4 @@ def extractive_sides(sides: list[Side], sources: list[Source], yes_no: bool) -> 
             quote = f"{src.candidates[side.candidate].text} [{src.n}]"
             if quote not in quotes:
                 quotes.append(quote)
-    return " ".join([f"{verdict(sides)}." if yes_no else "", *quotes]).strip()
+    return " ".join([f"{head}." if head else "", *quotes]).strip()

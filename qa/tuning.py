@@ -33,6 +33,10 @@ EXTRACTIVE_CLOSE = 0.8  # extractive also quotes further sentences scoring withi
 EXTRACTIVE_KIND_FLOOR = 0.6  # a sentence holding the asked kind is quoted only if it scores 60% of the best one:
 #                              a name in an unrelated sentence is not the asked name
 EXTRACTIVE_NAME_SENTENCES = 3  # "who/which X" questions: the name the best three sentences agree on is the answer
+EXTRACTIVE_NAME_SPREAD = 0.5  # ... plus this for each further source naming it: a "who is the individual
+#                           who ... according to A and B" question asks for the name its articles share (about
+#                           one good sentence's score; 0.1-0.75 gave the same MultiHop figure, 0.5+ one more
+#                           Wikinews multi-article answer)
 EXTRACTIVE_MIN_NAMES = 2  # a question naming two or more things none of which the sources mention is about
 #                          something the index does not cover: the quoter refuses (an LLM judges this itself)
 EXTRACTIVE_MAX_SENTENCES = 2  # ... up to this many: a third sentence was almost never the answer
