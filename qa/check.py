@@ -24,7 +24,7 @@ import numpy as np
 
 from qa.answer_types import TYPED, answer_kind, grounded_items
 from qa.citations import check_claims, parse_claims, render
-from qa.compare import Side, extractive_sides, is_yes_no
+from qa.compare import Side, extractive_sides, is_yes_no, option_verdict
 from qa.context import Source
 from qa.prompting import REFUSAL, is_refusal
 from qa.types import ASKED_DETAIL_MISSING, MODEL_DECLINED, NO_SUPPORTED_SENTENCE, Citation
@@ -71,7 +71,9 @@ def check_answer(draft: str, sources: list[Source], question: str, embed: Embed,
     if (yes_no_fallback and checked.supported_claims == 0 and verdict and len(parsed) == len(claims)
             and is_yes_no(question) and any(s.found for s in sides)):
         evidence_text = extractive_sides(list(sides), sources, False)
-        return check_answer(f"{verdict.group(1).capitalize()}. {evidence_text}", sources, question, embed,
+        # "Yes" does not answer "consistent or inconsistent?": there the sides decide the option
+        head = option_verdict(question, list(sides), sources) or verdict.group(1).capitalize()
+        return check_answer(f"{head}. {evidence_text}", sources, question, embed,
                             threshold, evidence, sides, kind, yes_no_fallback=False)
     if checked.supported_claims == 0:
         declined = not [c for c in claims if not c.trivial]

@@ -103,7 +103,7 @@ class Engine:
         if verdict.reason == MODEL_DECLINED and self.answerer.generates and decided_by_sides(standalone, sides):
             # A small model declines most two-publication yes/no questions: each side's best sentence decides
             # (as in extractive mode), shown with its quote, rather than "the articles do not say"
-            by_sides = extractive_sides(sides, sources, True)
+            by_sides = extractive_sides(sides, sources, True, standalone)
             log.debug("declined yes/no question: decided by its sides: %r", by_sides)
             draft = f"{draft}{SIDES_MARK}{by_sides}"
             verdict = self._check(by_sides, sources, standalone, answer.context, sides, kind)

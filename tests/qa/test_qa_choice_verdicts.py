@@ -64,3 +64,17 @@ def test_a_one_word_verdict_has_nothing_to_check_but_a_claim_does():
     assert Claim("Consistent.").trivial and Claim("Yes.").trivial and Claim("Before.").trivial
     assert not Claim("Consistent reporting of the fine.").trivial
     assert not Claim("Larkin.").trivial
+
+
+def test_a_models_bare_yes_to_a_choice_question_becomes_the_option_its_sides_give():
+    import numpy as np
+
+    from qa.check import check_answer
+
+    sources = _sources()
+    question = "Between the March and April reports, is the ferry's record portrayed consistent or inconsistent?"
+    both = [_side("fined", 0, STRONG), _side("failed", 1, STRONG)]
+    verdict = check_answer("Yes [1].", sources, question, lambda texts: np.zeros((len(texts), 4), np.float32),
+                           0.55, "", both)
+    assert verdict.text.startswith("Consistent. The Larkin ferry was fined for two failed crossings")
+    assert not verdict.refused
