@@ -15,10 +15,14 @@ from qa.text import STOPWORDS, fold
 DATE, TIME, NUMBER, MONEY, SCORE, DURATION, PERSON, ENTITY, YES_NO, OTHER = (
     "date", "time", "number", "money", "score", "duration", "person", "entity", "yes/no", "other")
 TYPED = frozenset((DATE, TIME, NUMBER, MONEY, SCORE, DURATION, PERSON, ENTITY))  # kinds an answer is checked for
-# one-word verdicts of choice-shaped yes/no questions ("Consistent.", "Before."): like "Yes.", nothing to check
-CHOICE_VERDICTS = frozenset(("consistent", "inconsistent", "similar", "different", "before", "after", "agree",
-                             "agreed", "change", "changed", "consistency", "inconsistency", "same", "dissimilar",
-                             "unchanged", "differ", "differently", "contradictory"))
+# the options of a choice-shaped yes/no question ("... consistent or inconsistent?", "before or after ...?")
+AGREEMENT_OPTIONS = ("consistent", "consistency", "similar", "the same", "agree", "agreed", "unchanged")
+DISAGREEMENT_OPTIONS = ("inconsistent", "inconsistency", "different", "differ", "differently", "dissimilar",
+                        "a change", "changed", "contradictory")
+ORDER_OPTIONS = ("before", "after")
+# ... each, without its article, is a one-word verdict ("Consistent.", "Before."): like "Yes.", nothing to check
+CHOICE_VERDICTS = frozenset(option.split()[-1] for option in (*AGREEMENT_OPTIONS, *DISAGREEMENT_OPTIONS,
+                                                              *ORDER_OPTIONS))
 NUMERIC = frozenset((NUMBER, MONEY, SCORE, DURATION, TIME))  # compared by value ('415,000' = '415 thousand')
 # kinds whose items pick out the answering sentence (nearly every news sentence has some capitalised name,
 # so holding an ENTITY says little about which sentence answers)

@@ -154,9 +154,12 @@ def name_runs(text: str, question: str, ordinary: frozenset[str] = frozenset()) 
     return runs
 
 
+_LOWER_CASE_WORD = re.compile(r"(?<![\w'’-])[a-z][a-z'’-]*")
+
+
 def lower_case_words(sources: list[Source]) -> frozenset[str]:
     """Words the sources write in lower case somewhere: capitalised, they open a sentence; they name no one."""
-    return frozenset(w for src in sources for c in src.candidates for w in re.findall(r"(?<![\w'’-])[a-z][a-z'’-]*", c.text))
+    return frozenset(w for src in sources for c in src.candidates for w in _LOWER_CASE_WORD.findall(c.text))
 
 
 def best_name(scored: list[tuple[float, int, int]], sources: list[Source], question: str,

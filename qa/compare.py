@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from qa.answer_types import AGREEMENT_OPTIONS, DISAGREEMENT_OPTIONS, ORDER_OPTIONS
 from qa.context import Source, term_weights, weighted_overlap
 from qa.prompting import clean_data
 from qa.retrieval.query_analysis import QueryPlan
@@ -115,11 +116,11 @@ def side_hint(sides: list[Side], sources: list[Source]) -> str:
 
 # A yes/no question that offers agreement against disagreement ("... consistent or inconsistent?", "similar ...,
 # or do they present different reasons?") or an order ("before or after ...?") asks for one of its options
-_AGREE = r"consistent|consistency|similar|the same|agree|agreed|unchanged"
-_DISAGREE = r"inconsistent|inconsistency|different|differ|differently|dissimilar|a change|changed|contradictory"
-_AGREEMENT_CHOICE = re.compile(rf"\b(?P<a>{_AGREE}|{_DISAGREE})\b[^?]*?,?\s+or\s+(?:\w+\s+){{0,4}}?(?P<b>{_AGREE}|{_DISAGREE})\b",
-                               re.I)
-_ORDER_CHOICE = re.compile(r"\bbefore\s+or\s+after\b|\bafter\s+or\s+before\b", re.I)
+_AGREE = "|".join(AGREEMENT_OPTIONS)
+_DISAGREE = "|".join(DISAGREEMENT_OPTIONS)
+_AGREEMENT_CHOICE = re.compile(rf"\b(?P<a>{_AGREE}|{_DISAGREE})\b[^?]*?,?\s+or\s+(?:\w+\s+){{0,4}}?"
+                               rf"(?P<b>{_AGREE}|{_DISAGREE})\b", re.I)
+_ORDER_CHOICE = re.compile(r"\b{0}\s+or\s+{1}\b|\b{1}\s+or\s+{0}\b".format(*ORDER_OPTIONS), re.I)
 
 
 def option_verdict(question: str, sides: list[Side], sources: list[Source]) -> str:
